@@ -1,0 +1,14 @@
+namespace Queue.Core.Configuration;
+
+/// <summary>queue.journal: where partition state is made durable.</summary>
+public sealed record JournalSettings
+{
+    /// <summary>Npgsql connection string; empty selects the in-memory journal.</summary>
+    public string Postgres { get; init; } = "";
+
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int MaxBatchRows { get; init; } = 5000;
+
+    public bool IsPostgres => !string.IsNullOrWhiteSpace(Postgres);
+}

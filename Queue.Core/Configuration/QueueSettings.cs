@@ -1,0 +1,18 @@
+namespace Queue.Core.Configuration;
+
+/// <summary>
+/// Everything a node reads from configuration, bound once at start-up (see
+/// <see cref="QueueSettingsBinder"/>) and immutable afterwards. Defaults equal hocon/reference.conf.
+/// </summary>
+public sealed record QueueSettings
+{
+    public NodeSettings Node { get; init; } = new();
+
+    public HttpSettings Http { get; init; } = new();
+
+    public LimitSettings Limits { get; init; } = new();
+
+    public PartitionSettings Partition { get; init; } = new();
+
+    public JournalSettings Journal { get; init; } = new();
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace Queue.Core.Edge;
+
+/// <summary>
+/// One time budget for a whole request, shared by the asks it makes, so a request that visits
+/// several partitions still answers within the request timeout.
+/// </summary>
+public readonly struct Deadline
+{
+    private readonly long _endTimestamp;
+
+    private Deadline(long endTimestamp) => _endTimestamp = endTimestamp;
+
+    public static Deadline Start(TimeSpan budget) =>
+        new(Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>Time left; never below one millisecond, so an ask still gets a chance to fail fast with a timeout.</summary>
+    public TimeSpan Remaining()
+    {
+        var left = TimeSpan.FromSeconds((double)(_endTimestamp - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+    }
+}

@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Queue.Core.Actors;
+using Queue.Core.Configuration;
+using Queue.Core.Journal;
+using Queue.Core.Log;
+using Queue.Core.Protocol;
+
+namespace Queue.Core.Edge;
+
+/// <summary>
+/// The edge's request logic, shared by every API surface: validates input, checks the catalogue,
+/// picks the partition and asks its actor, wherever it lives (<paramref name="route"/> resolves a
+/// partition to a local or remote actor). It holds no partition state itself, only caches of
+/// facts that never change once written (a topic's partition count, a producer's topic) and the
+/// round-robin cursors, which are a courtesy, not a guarantee.
+/// </summary>
+public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout)
+{
+    private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();
+    private readonly ConcurrentDictionary<long, ConsumerInfo> _consumers = new();
+    private readonly ConcurrentDictionary<long, StrongBox<int>> _produceCursors = new();
+    private readonly ConcurrentDictionary<long, StrongBox<int>> _consumeCursors = new();
+
+    public LimitSettings Limits => limits;
+
+    public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken)
+    {
+        var topics = await Catalog(c => c.ListTopicsAsync(cancellationToken));
+        return topics.Select(t => t.Name).ToList();
+    }
+
+    public async Task<TopicInfo> CreateTopicAsync(string? name, int? partitions, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(name);
+        var count = ValidatePartitionCount(partitions);
+        var (topic, created) = await Catalog(c => c.CreateTopicAsync(name!, count, cancellationToken));
+        if (!created)
+        {
+            throw new QueueException(QueueErrorKind.Conflict, $"Topic '{name}' already exists");
+        }
+        _topics[topic.Name] = topic;
+        return topic;
+    }
+
+    public async Task<TopicInfo> GetTopicAsync(string? name, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(name);
+        return await FindTopicAsync(name!, cancellationToken)
+            ?? throw new QueueException(QueueErrorKind.NotFound, $"Topic '{name}' does not exist");
+    }
+
+    /// <summary>Registers a producer, creating its topic (with the default partition count) if missing.</summary>
+    public async Task<ProducerInfo> RegisterProducerAsync(string? topicName, int? partition, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(topicName);
+        var topic = await FindTopicAsync(topicName!, cancellationToken);
+        if (topic is null)
+        {
+            // Losing a creation race to another producer is fine: the topic exists either way.
+            (topic, _) = await Catalog(c => c.CreateTopicAsync(topicName!, limits.DefaultPartitions, cancellationToken));
+            _topics[topic.Name] = topic;
+        }
+        ValidatePartition(topic, partition);
+        var producer = await Catalog(c => c.RegisterProducerAsync(topic.Name, partition, cancellationToken));
+        _producers[producer.Id] = producer;
+        return producer;
+    }
+
+    /// <summary>
+    /// Registers a consumer on an existing topic and fixes its start position in each of its
+    /// partitions before answering, so "latest" means the end of the log at registration.
+    /// </summary>
+    public async Task<ConsumerInfo> RegisterConsumerAsync(string? topicName, int? partition, StartFrom from, CancellationToken cancellationToken)
+    {
+        var topic = await GetTopicAsync(topicName, cancellationToken);
+        ValidatePartition(topic, partition);
+        var consumer = await Catalog(c => c.RegisterConsumerAsync(topic.Name, partition, from, cancellationToken));
+        _consumers[consumer.Id] = consumer;
+        var deadline = Deadline.Start(requestTimeout);
+        await Task.WhenAll(PartitionsOf(topic, partition).Select(p =>
+            AskAsync(new PartitionId(topic.Name, p), new PinConsumer(consumer.Id, from), deadline, cancellationToken)));
+        return consumer;
+    }
+
+    public async Task<ProduceResult> ProduceAsync(string? topicName, long producerId, string? message, int? partition, string? key, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(topicName);
+        ValidateMessage(message);
+        var producer = await FindProducerAsync(producerId, cancellationToken);
+        if (producer.Topic != topicName)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest, $"Producer {producerId} is not registered for topic '{topicName}'");
+        }
+        var topic = await GetTopicAsync(topicName, cancellationToken);
+        var target = ChoosePartition(topic, producer, partition, key);
+        var id = new PartitionId(topic.Name, target);
+        var appended = await AskAsync(id, new AppendMessages([new ProduceItem(message!, producerId)]), Deadline.Start(requestTimeout), cancellationToken);
+        return new ProduceResult(target, appended.FirstOffset);
+    }
+
+    /// <summary>
+    /// Takes the consumer's next message. Without a partition it tries the topic's partitions
+    /// round-robin from where it last succeeded, skipping empty ones.
+    /// </summary>
+    public async Task<ConsumeResult> ConsumeAsync(string? topicName, long consumerId, int? partition, CancellationToken cancellationToken)
+    {
+        var (topic, consumer) = await ConsumerOnTopicAsync(topicName, consumerId, cancellationToken);
+        var fixedPartition = ValidateConsumerPartition(topic, consumer, partition);
+        var deadline = Deadline.Start(requestTimeout);
+        if (fixedPartition is { } only)
+        {
+            var next = await AskAsync(new PartitionId(topic.Name, only), new ConsumeNext(consumer.Id, consumer.From), deadline, cancellationToken);
+            return next.Message is { } m ? new ConsumeResult(only, m) : throw NothingToConsume(topic.Name);
+        }
+
+        var cursor = _consumeCursors.GetOrAdd(consumer.Id, _ => new StrongBox<int>());
+        var start = Volatile.Read(ref cursor.Value);
+        for (var i = 0; i < topic.Partitions; i++)
+        {
+            var p = (start + i) % topic.Partitions;
+            var next = await AskAsync(new PartitionId(topic.Name, p), new ConsumeNext(consumer.Id, consumer.From), deadline, cancellationToken);
+            if (next.Message is { } message)
+            {
+                Volatile.Write(ref cursor.Value, (p + 1) % topic.Partitions);
+                return new ConsumeResult(p, message);
+            }
+        }
+        throw NothingToConsume(topic.Name);
+    }
+
+    /// <summary>Messages left for the consumer: in one partition, or summed over its partitions.</summary>
+    public async Task<long> SizeAsync(string? topicName, long consumerId, int? partition, CancellationToken cancellationToken)
+    {
+        var (topic, consumer) = await ConsumerOnTopicAsync(topicName, consumerId, cancellationToken);
+        var fixedPartition = ValidateConsumerPartition(topic, consumer, partition);
+        var deadline = Deadline.Start(requestTimeout);
+        var backlogs = await Task.WhenAll(PartitionsOf(topic, fixedPartition).Select(p =>
+            AskAsync(new PartitionId(topic.Name, p), new GetBacklog(consumer.Id, consumer.From), deadline, cancellationToken)));
+        return backlogs.Sum(b => b.Size);
+    }
+
+    private async Task<(TopicInfo Topic, ConsumerInfo Consumer)> ConsumerOnTopicAsync(string? topicName, long consumerId, CancellationToken cancellationToken)
+    {
+        var topic = await GetTopicAsync(topicName, cancellationToken);
+        var consumer = _consumers.TryGetValue(consumerId, out var cached)
+            ? cached
+            : await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
+              ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
+        _consumers[consumer.Id] = consumer;
+        if (consumer.Topic != topic.Name)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest, $"Consumer {consumerId} is not registered for topic '{topic.Name}'");
+        }
+        return (topic, consumer);
+    }
+
+    private async Task<ProducerInfo> FindProducerAsync(long producerId, CancellationToken cancellationToken)
+    {
+        if (_producers.TryGetValue(producerId, out var cached))
+        {
+            return cached;
+        }
+        var producer = await Catalog(c => c.GetProducerAsync(producerId, cancellationToken))
+            ?? throw new QueueException(QueueErrorKind.NotFound, $"Producer {producerId} is not registered");
+        _producers[producer.Id] = producer;
+        return producer;
+    }
+
+    private async Task<TopicInfo?> FindTopicAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_topics.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+        var topic = await Catalog(c => c.GetTopicAsync(name, cancellationToken));
+        if (topic is not null)
+        {
+            _topics[name] = topic;
+        }
+        return topic;
+    }
+
+    private int ChoosePartition(TopicInfo topic, ProducerInfo producer, int? requested, string? key)
+    {
+        if (requested is { } p)
+        {
+            ValidatePartition(topic, p);
+            if (producer.Partition is { } bound && bound != p)
+            {
+                throw new QueueException(QueueErrorKind.BadRequest, $"Producer {producer.Id} is registered for partition {bound} of topic '{topic.Name}', not {p}");
+            }
+            return p;
+        }
+        if (producer.Partition is { } registered)
+        {
+            return registered;
+        }
+        if (key is not null)
+        {
+            return KeyPartitioner.PartitionFor(key, topic.Partitions);
+        }
+        var cursor = _produceCursors.GetOrAdd(producer.Id, _ => new StrongBox<int>(-1));
+        var next = Interlocked.Increment(ref cursor.Value);
+        return (int)((uint)next % (uint)topic.Partitions);
+    }
+
+    private int? ValidateConsumerPartition(TopicInfo topic, ConsumerInfo consumer, int? requested)
+    {
+        if (requested is not { } p)
+        {
+            return consumer.Partition;
+        }
+        ValidatePartition(topic, p);
+        if (consumer.Partition is { } bound && bound != p)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest, $"Consumer {consumer.Id} is registered for partition {bound} of topic '{topic.Name}', not {p}");
+        }
+        return p;
+    }
+
+    private static IEnumerable<int> PartitionsOf(TopicInfo topic, int? only) =>
+        only is { } p ? [p] : Enumerable.Range(0, topic.Partitions);
+
+    private static void ValidatePartition(TopicInfo topic, int? partition)
+    {
+        if (partition is { } p && (p < 0 || p >= topic.Partitions))
+        {
+            throw new QueueException(QueueErrorKind.BadRequest,
+                $"Invalid partition {p} for topic '{topic.Name}': it has partitions 0 to {topic.Partitions - 1}");
+        }
+    }
+
+    private int ValidatePartitionCount(int? partitions)
+    {
+        var count = partitions ?? limits.DefaultPartitions;
+        if (count < 1 || count > limits.MaxPartitionsPerTopic)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest,
+                $"Invalid number of partitions {count}: it must be between 1 and {limits.MaxPartitionsPerTopic}");
+        }
+        return count;
+    }
+
+    private void ValidateTopicName(string? name)
+    {
+        if (TopicNames.Validate(name, limits.MaxTopicNameLength) is { } problem)
+        {
+            var kind = name is not null && name.Length > limits.MaxTopicNameLength ? QueueErrorKind.TooLarge : QueueErrorKind.BadRequest;
+            throw new QueueException(kind, char.ToUpperInvariant(problem[0]) + problem[1..]);
+        }
+    }
+
+    private void ValidateMessage(string? message)
+    {
+        if (message is null)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest, "Message is missing");
+        }
+        // Counting bytes only when the character count says it could be over the limit keeps
+        // the common case free of a UTF-8 pass (a char is at most 3 UTF-8 bytes).
+        if (message.Length * 3L > limits.MaxMessageBytes && Encoding.UTF8.GetByteCount(message) > limits.MaxMessageBytes)
+        {
+            throw new QueueException(QueueErrorKind.TooLarge,
+                $"Message is {Encoding.UTF8.GetByteCount(message)} bytes; the limit is {limits.MaxMessageBytes}");
+        }
+    }
+
+    private static QueueException NothingToConsume(string topic) =>
+        new(QueueErrorKind.Empty, $"No more messages in topic '{topic}' for this consumer");
+
+    private async Task<TReply> AskAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
+        }
+        catch (Exception ex) when (RetryableReason(ex) is { } reason)
+        {
+            throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
+        }
+    }
+
+    private async Task<T> Catalog<T>(Func<IMetadataJournal, Task<T>> call)
+    {
+        try
+        {
+            return await call(catalog);
+        }
+        catch (JournalUnavailableException ex)
+        {
+            throw new QueueException(QueueErrorKind.Unavailable, $"The topic catalogue cannot be reached: {ex.Message}; retry later", ex);
+        }
+    }
+
+    private static string? RetryableReason(Exception ex) => ex switch
+    {
+        AskTimeoutException => "no answer within the request timeout",
+        ActorUnavailableException { InnerException: { } cause } => cause.Message,
+        ActorStoppedException => "the node is shutting down",
+        JournalUnavailableException j => j.Message,
+        JournalFencedException f => f.Message,
+        _ => null,
+    };
+}
