@@ -15,13 +15,16 @@ public sealed partial class ActorCell : IActorRef
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _predecessor;
+    private readonly Task<Task> _run;
     private long _lastActivityTimestamp;
+    private int _started;
 
     /// <param name="predecessor">
     /// Completes when an earlier incarnation of the same actor has finished its last message. The
     /// loop waits for it, so two cells for one key never run at once (one writer per partition).
     /// </param>
-    public ActorCell(string path, Func<Actor> props, ActorCellOptions options, TimeProvider time, ILogger logger, Task? predecessor = null)
+    public ActorCell(string path, Func<Actor> props, ActorCellOptions options, TimeProvider time, ILogger logger, Task? predecessor = null, bool autoStart = true)
     {
         Path = path;
         _props = props;
@@ -35,7 +38,25 @@ public sealed partial class ActorCell : IActorRef
             FullMode = BoundedChannelFullMode.Wait,
         });
         _lastActivityTimestamp = time.GetTimestamp();
-        Completion = Task.Run(() => RunAsync(predecessor ?? Task.CompletedTask));
+        _predecessor = predecessor ?? Task.CompletedTask;
+        _run = new Task<Task>(() => RunAsync(_predecessor));
+        Completion = _run.Unwrap();
+        if (autoStart)
+        {
+            Start();
+        }
+    }
+
+    /// <summary>
+    /// Starts the loop; idempotent. Separate from construction so a registry can build a cell
+    /// speculatively (ConcurrentDictionary.GetOrAdd may build several) and start only the winner.
+    /// </summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _run.Start(TaskScheduler.Default);
+        }
     }
 
     public string Path { get; }
@@ -68,6 +89,7 @@ public sealed partial class ActorCell : IActorRef
     /// </summary>
     public Task StopAsync()
     {
+        Start();
         _mailbox.Writer.TryComplete();
         return Completion;
     }
@@ -75,6 +97,7 @@ public sealed partial class ActorCell : IActorRef
     /// <summary>Stops at once: queued messages fail with <see cref="ActorStoppedException"/>.</summary>
     public Task AbortAsync()
     {
+        Start();
         _mailbox.Writer.TryComplete();
         _stopping.Cancel();
         return Completion;
@@ -133,7 +156,7 @@ public sealed partial class ActorCell : IActorRef
                     try
                     {
                         var candidate = _props();
-                        await candidate.PreStartAsync(stoppingToken).ConfigureAwait(false);
+                        await candidate.RunPreStartAsync(stoppingToken).ConfigureAwait(false);
                         actor = candidate;
                         backoff = _options.MinRestartBackoff;
                         lastStartFailure = null;
@@ -151,7 +174,7 @@ public sealed partial class ActorCell : IActorRef
 
                 try
                 {
-                    await actor.ReceiveBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+                    await actor.RunBatchAsync(batch, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -174,7 +197,7 @@ public sealed partial class ActorCell : IActorRef
             {
                 try
                 {
-                    await actor.PostStopAsync().ConfigureAwait(false);
+                    await actor.RunPostStopAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

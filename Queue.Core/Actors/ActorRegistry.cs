@@ -14,6 +14,8 @@ public sealed class ActorRegistry<TKey> : IAsyncDisposable where TKey : notnull
     private readonly ConcurrentDictionary<TKey, ActorCell> _cells = new();
     // Cells told to stop but not yet finished; a new cell for the key waits on the old one.
     private readonly ConcurrentDictionary<TKey, ActorCell> _stopping = new();
+    // Serialises retirements only (dictionary work, no awaits inside); sends never take it.
+    private readonly Lock _retireGate = new();
     private readonly Func<TKey, Actor> _props;
     private readonly Func<TKey, string> _pathOf;
     private readonly ActorCellOptions _options;
@@ -87,7 +89,8 @@ public sealed class ActorRegistry<TKey> : IAsyncDisposable where TKey : notnull
             {
                 throw new ActorStoppedException(_pathOf(key));
             }
-            var cell = _cells.GetOrAdd(key, Start);
+            var cell = _cells.GetOrAdd(key, Create);
+            cell.Start();
             try
             {
                 await cell.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
@@ -100,18 +103,28 @@ public sealed class ActorRegistry<TKey> : IAsyncDisposable where TKey : notnull
         }
     }
 
-    private ActorCell Start(TKey key)
+    private ActorCell Create(TKey key)
     {
         var predecessor = _stopping.TryGetValue(key, out var old) ? old.Completion : null;
-        return new ActorCell(_pathOf(key), () => _props(key), _options, _time, _logger, predecessor);
+        return new ActorCell(_pathOf(key), () => _props(key), _options, _time, _logger, predecessor, autoStart: false);
     }
 
     private Task Retire(TKey key, ActorCell cell)
     {
-        // Order matters: record the stopping cell before removing it, so whoever starts the
-        // next cell for this key is guaranteed to see it and wait.
-        _stopping[key] = cell;
-        _cells.TryRemove(new KeyValuePair<TKey, ActorCell>(key, cell));
+        lock (_retireGate)
+        {
+            // A stale caller (the sweeper iterating an old snapshot) may name a cell that was
+            // already retired; recording it as "stopping" again would hide the newer stopping
+            // cell its successor must wait for.
+            if (!_cells.TryGetValue(key, out var current) || !ReferenceEquals(current, cell))
+            {
+                return cell.Completion;
+            }
+            // Order matters: record the stopping cell before removing it, so whoever starts the
+            // next cell for this key is guaranteed to see it and wait.
+            _stopping[key] = cell;
+            _cells.TryRemove(new KeyValuePair<TKey, ActorCell>(key, cell));
+        }
         var stopped = cell.StopAsync();
         _ = stopped.ContinueWith(
             _ => _stopping.TryRemove(new KeyValuePair<TKey, ActorCell>(key, cell)),
