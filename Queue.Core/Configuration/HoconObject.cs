@@ -39,6 +39,4 @@ public sealed class HoconObject : HoconValue
     public string? GetString(string path) => (Find(path) as HoconScalar)?.Text;
 
     internal void Set(string key, HoconValue value) => _fields[key] = value;
-
-    internal bool Remove(string key) => _fields.Remove(key);
 }

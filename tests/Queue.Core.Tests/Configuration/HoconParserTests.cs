@@ -250,4 +250,22 @@ public sealed class HoconParserTests
         Assert.Equal("1", root.GetString("a"));
         Assert.Equal("two", root.GetString("b.c"));
     }
+
+    [Fact]
+    public void Repeated_key_inside_one_object_can_refer_to_its_earlier_value()
+    {
+        var root = TestHocon.Parse("a { b = 1, b = ${a.b}2 }");
+
+        Assert.Equal("12", root.GetString("a.b"));
+    }
+
+    [Fact]
+    public void Find_returns_null_for_missing_paths()
+    {
+        var root = TestHocon.Parse("a { b = 1 }");
+
+        Assert.Null(root.Find("a.c"));
+        Assert.Null(root.Find("a.b.c"));
+        Assert.Null(root.GetString("a"));
+    }
 }
