@@ -1,0 +1,9 @@
+namespace Queue.Core.Configuration;
+
+public enum HoconScalarKind
+{
+    String,
+    Number,
+    Boolean,
+    Null,
+}
