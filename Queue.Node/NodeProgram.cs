@@ -19,7 +19,7 @@ public static class NodeProgram
             }
             settings = QueueSettingsBinder.Bind(configuration);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or FileNotFoundException or Queue.Core.Configuration.HoconException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or FileNotFoundException)
         {
             await Console.Error.WriteLineAsync($"Queue.Node: {ex.Message}");
             return 2;

@@ -129,25 +129,7 @@ public static class QueueSettingsBinder
             }
         }
 
-        /// <summary>
-        /// A list is either an array (key:0, key:1, ...) or, from a flag or environment variable,
-        /// one comma-separated string at the key itself; the string wins, because those
-        /// sources sit above the files.
-        /// </summary>
-        public IReadOnlyList<string> List(string key)
-        {
-            var section = configuration.GetSection(key);
-            if (section.Value is { } scalar)
-            {
-                return scalar.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
-            return section.GetChildren()
-                .Where(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                .OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture))
-                .Select(c => c.Value ?? "")
-                .Where(v => v.Length > 0)
-                .ToList();
-        }
+        public IReadOnlyList<string> List(string key) => ConfigValues.GetList(configuration.GetSection(key));
 
         private static string Dotted(string key) => key.Replace(':', '.');
     }
