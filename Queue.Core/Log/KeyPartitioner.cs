@@ -17,7 +17,7 @@ public static class KeyPartitioner
     }
 
     // Murmur2, 32-bit, with Kafka's seed; unchecked arithmetic is the algorithm's own.
-    internal static int Murmur2(ReadOnlySpan<byte> data)
+    public static int Murmur2(ReadOnlySpan<byte> data)
     {
         const uint seed = 0x9747b28c;
         const uint m = 0x5bd1e995;

@@ -1,0 +1,51 @@
+using Queue.Core.Cluster;
+
+namespace Queue.Core.Tests.Cluster;
+
+public sealed class MembershipStateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly HealthPolicy Policy = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
+
+    [Fact]
+    public void Silence_makes_a_member_unreachable_then_down_and_a_heartbeat_before_down_heals_it()
+    {
+        var state = MembershipState.Empty.Registered("a", "h:1", ["broker"], "http://h:2", T0);
+
+        var (s1, changed1) = state.Reassess(T0.AddSeconds(3), Policy);
+        Assert.Equal(MemberStatus.Unreachable, s1.Members["a"].Status);
+        Assert.Single(changed1);
+
+        var (s2, known) = s1.Heartbeat("a", T0.AddSeconds(3.5));
+        Assert.True(known);
+        Assert.Equal(MemberStatus.Up, s2.Members["a"].Status);
+
+        var (s3, _) = s2.Reassess(T0.AddSeconds(10), Policy);
+        Assert.Equal(MemberStatus.Down, s3.Members["a"].Status);
+        Assert.Empty(s3.ShardHosts);
+    }
+
+    [Fact]
+    public void A_down_member_must_register_again_before_its_heartbeats_count()
+    {
+        var state = MembershipState.Empty.Registered("a", "h:1", ["broker"], "", T0);
+        var (down, _) = state.Reassess(T0.AddSeconds(10), Policy);
+        var (after, known) = down.Heartbeat("a", T0.AddSeconds(11));
+        Assert.False(known);
+        Assert.Equal(MemberStatus.Down, after.Members["a"].Status);
+
+        var back = after.Registered("a", "h:1", ["broker"], "", T0.AddSeconds(12));
+        Assert.Equal(["a"], back.ShardHosts);
+    }
+
+    [Fact]
+    public void Only_up_brokers_host_shards()
+    {
+        var state = MembershipState.Empty
+            .Registered("a", "h:1", ["broker"], "", T0)
+            .Registered("e", "h:3", ["edge"], "", T0)
+            .Registered("b", "h:2", ["broker", "edge"], "", T0)
+            .Left("b");
+        Assert.Equal(["a"], state.ShardHosts);
+    }
+}
