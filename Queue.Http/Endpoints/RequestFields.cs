@@ -29,7 +29,17 @@ internal sealed class RequestFields
         }
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (InvalidDataException ex)
+            {
+                // The form reader's own limits (key length, field count, value length) are the
+                // client's mistake, not the server's.
+                throw Bad($"Unreadable form body: {ex.Message}");
+            }
             foreach (var (key, value) in form)
             {
                 values[key] = value.ToString();
