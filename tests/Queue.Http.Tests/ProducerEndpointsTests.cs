@@ -175,6 +175,24 @@ public sealed class ProducerEndpointsTests
     }
 
     [Fact]
+    public async Task A_message_far_beyond_the_limit_still_gets_the_seed_failure()
+    {
+        // Past the server's request-body limit (about 64 KiB here), Kestrel refuses the body
+        // before our own check sees the message; the seed API still answers 400, not 413.
+        await using var node = await StartAsync();
+        var api = new SeedClient(node.Http);
+        var producer = await api.RegisterProducerAsync("T1");
+        var consumer = await api.RegisterConsumerAsync("T1", from: "earliest");
+
+        (await api.TryProduceAsync("T1", producer, new string('x', 200_000))).AssertBadRequest("too large");
+        (await api.PostFormAsync("/producer/produce", ("topic", "T1"), ("producer_id", producer.ToString()), ("message", new string('x', 200_000))))
+            .AssertBadRequest("too large");
+
+        Assert.Equal(0, await api.SizeAsync("T1", consumer));
+        Assert.Equal((0, 0L), await api.ProduceAsync("T1", producer, "small"));
+    }
+
+    [Fact]
     public async Task A_producer_bound_to_a_partition_may_name_it_and_is_kept_to_it()
     {
         await using var node = await StartAsync();
