@@ -122,17 +122,26 @@ internal sealed class RequestFields
             {
                 throw Bad($"The JSON body must be an object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
             }
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                values[property.Name] = property.Value.ValueKind switch
+                foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    JsonValueKind.String => property.Value.GetString(),
-                    JsonValueKind.Number => property.Value.GetRawText(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    JsonValueKind.Null => null,
-                    _ => throw Bad($"Field '{property.Name}' must be a string or a number, not {property.Value.ValueKind.ToString().ToLowerInvariant()}"),
-                };
+                    values[property.Name] = property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.Number => property.Value.GetRawText(),
+                        JsonValueKind.True => "true",
+                        JsonValueKind.False => "false",
+                        JsonValueKind.Null => null,
+                        _ => throw Bad($"Field '{property.Name}' must be a string or a number, not {property.Value.ValueKind.ToString().ToLowerInvariant()}"),
+                    };
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Well-formed JSON may still escape text that is not Unicode (a lone surrogate,
+                // "\ud800"); the parser accepts it and only reading the string fails.
+                throw Bad($"The JSON body holds text that is not valid Unicode: {ex.Message}");
             }
         }
     }
