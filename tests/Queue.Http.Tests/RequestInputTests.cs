@@ -237,6 +237,23 @@ public sealed class RequestInputTests
         await AssertUnchangedAsync(api, producer, consumer);
     }
 
+    [Theory]
+    [InlineData("""{"topic":"T1","producer_id":1,"message":"a\ud800b"}""")]
+    [InlineData("""{"topic":"T1","producer_id":1,"message":"\udfff"}""")]
+    [InlineData("""{"topic":"T1","producer_id":1,"message":"m","\ud800":"x"}""")]
+    public async Task Json_text_that_is_not_unicode_is_refused_and_changes_nothing(string body)
+    {
+        // Well-formed JSON can still escape a lone surrogate, which no UTF-8 store or reply can carry.
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        var (producer, consumer) = await OneMessageAsync(api);
+        Assert.Equal(1, producer);
+
+        (await api.PostRawAsync("/producer/produce", body)).AssertBadRequest("not valid unicode");
+
+        await AssertUnchangedAsync(api, producer, consumer);
+    }
+
     [Fact]
     public async Task A_form_beyond_the_form_readers_limits_is_a_client_error_not_a_server_error()
     {
