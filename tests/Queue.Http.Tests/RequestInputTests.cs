@@ -114,6 +114,25 @@ public sealed class RequestInputTests
     }
 
     [Fact]
+    public async Task A_multipart_form_body_is_read_too()
+    {
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        var producer = await api.RegisterProducerAsync("T1");
+        var consumer = await api.RegisterConsumerAsync("T1");
+
+        var multipart = new MultipartFormDataContent
+        {
+            { new StringContent("T1"), "topic_name" },
+            { new StringContent(producer.ToString()), "producer_id" },
+            { new StringContent("multi\npart"), "message" },
+        };
+        (await api.SendAsync(HttpMethod.Post, "/producer/produce", multipart)).AssertSuccess();
+
+        Assert.Equal(("multi\npart", 0, 0L), await api.ConsumeAsync("T1", consumer));
+    }
+
+    [Fact]
     public async Task Every_endpoint_accepts_the_query_string_even_on_post()
     {
         await using var node = await TestNode.StartAsync();
