@@ -26,7 +26,10 @@ public sealed class RequestInputTests
         var consumer = (await api.PostJsonAsync("/consumer/register", new Dictionary<string, object> { [field] = "T1" })).AssertSuccess();
         var produced = (await api.PostJsonAsync("/producer/produce", new Dictionary<string, object>
         {
-            [field] = "T1", ["producer_id"] = producer.Long("producer_id"), ["message"] = "hello", ["partition"] = 1,
+            [field] = "T1",
+            ["producer_id"] = producer.Long("producer_id"),
+            ["message"] = "hello",
+            ["partition"] = 1,
         })).AssertSuccess();
         var consumerId = consumer.Long("consumer_id");
         var size = (await api.GetAsync($"/size?{field}=T1&consumer_id={consumerId}")).AssertSuccess();
@@ -55,7 +58,10 @@ public sealed class RequestInputTests
         var free = await api.RegisterProducerAsync("T1");
         var produced = (await api.PostJsonAsync("/producer/produce", new Dictionary<string, object>
         {
-            ["topic"] = "T1", ["producer_id"] = free, ["message"] = "m", [field] = 2,
+            ["topic"] = "T1",
+            ["producer_id"] = free,
+            ["message"] = "m",
+            [field] = 2,
         })).AssertSuccess();
         var consumerId = consumer.Long("consumer_id");
         var size = (await api.GetAsync($"/size?topic=T1&consumer_id={consumerId}&{field}=2")).AssertSuccess();

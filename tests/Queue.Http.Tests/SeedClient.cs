@@ -90,7 +90,11 @@ public sealed class SeedClient(HttpClient http)
     {
         var body = new Dictionary<string, object?>
         {
-            ["topic"] = topic, ["producer_id"] = producerId, ["message"] = message, ["partition"] = partition, ["key"] = key,
+            ["topic"] = topic,
+            ["producer_id"] = producerId,
+            ["message"] = message,
+            ["partition"] = partition,
+            ["key"] = key,
         };
         return PostJsonAsync("/producer/produce", body);
     }
