@@ -19,10 +19,15 @@ public sealed class ConcurrencyTests
 
     private sealed record Delivery(string Message, int Partition, long Offset);
 
-    [Fact]
-    public async Task Concurrent_producers_then_concurrent_clients_of_shared_consumers_get_each_message_exactly_once()
+    [Theory]
+    [InlineData(10_000)] // every message still in the partitions' memory
+    [InlineData(16)] // most reads go to the journal, a page at a time
+    public async Task Concurrent_producers_then_concurrent_clients_of_shared_consumers_get_each_message_exactly_once(int tailCacheMessages)
     {
-        await using var node = await TestNode.StartAsync();
+        await using var node = await TestNode.StartAsync(s => s with
+        {
+            Partition = s.Partition with { TailCacheMessages = tailCacheMessages, ReadPageSize = 10 },
+        });
         var api = new SeedClient(node.Http);
         await api.CreateTopicAsync(Topic, Partitions);
         var shared = await api.RegisterConsumerAsync(Topic, from: "earliest");
