@@ -193,6 +193,30 @@ public sealed class ProducerEndpointsTests
     }
 
     [Fact]
+    public async Task A_message_at_the_default_limit_fits_however_its_body_is_encoded()
+    {
+        // The request-body limit must leave room for the worst encodings of a message that is
+        // itself within max-message-bytes (1 MiB by default): JSON escaping every character as
+        // \uXXXX (6 bytes per byte) and a form percent-encoding 3-byte characters (9 per 3).
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        var producer = await api.RegisterProducerAsync("T1");
+        var consumer = await api.RegisterConsumerAsync("T1");
+        const int limit = 1024 * 1024;
+        var escaped = string.Concat(Enumerable.Repeat("\\u0078", limit));
+        var wide = new string('\u4e2d', limit / 3);
+
+        (await api.PostRawAsync("/producer/produce", $$"""{"topic":"T1","producer_id":{{producer}},"message":"{{escaped}}"}""")).AssertSuccess();
+        (await api.PostFormAsync("/producer/produce", ("topic", "T1"), ("producer_id", producer.ToString()), ("message", wide))).AssertSuccess();
+        (await api.PostRawAsync("/producer/produce", $$"""{"topic":"T1","producer_id":{{producer}},"message":"{{escaped}}x"}"""))
+            .AssertBadRequest($"{limit + 1} bytes", $"limit is {limit}");
+
+        Assert.Equal(new string('x', limit), (await api.ConsumeAsync("T1", consumer)).Message);
+        Assert.Equal(wide, (await api.ConsumeAsync("T1", consumer)).Message);
+        await api.AssertNothingToConsumeAsync("T1", consumer);
+    }
+
+    [Fact]
     public async Task A_producer_bound_to_a_partition_may_name_it_and_is_kept_to_it()
     {
         await using var node = await StartAsync();
