@@ -59,6 +59,9 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
         var topic = await FindTopicAsync(topicName!, cancellationToken);
         if (topic is null)
         {
+            // Check the partition against the topic this call would create before creating it:
+            // a refused registration must leave no new topic behind.
+            ValidatePartition(new TopicInfo(topicName!, limits.DefaultPartitions), partition);
             // Losing a creation race to another producer is fine: the topic exists either way.
             (topic, _) = await Catalog(c => c.CreateTopicAsync(topicName!, limits.DefaultPartitions, cancellationToken));
             _topics[topic.Name] = topic;

@@ -29,7 +29,17 @@ internal sealed class RequestFields
         }
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(cancellationToken);
+            }
+            catch (InvalidDataException ex)
+            {
+                // The form reader's own limits (key length, field count, value length) are the
+                // client's mistake, not the server's.
+                throw Bad($"Unreadable form body: {ex.Message}");
+            }
             foreach (var (key, value) in form)
             {
                 values[key] = value.ToString();
@@ -112,17 +122,26 @@ internal sealed class RequestFields
             {
                 throw Bad($"The JSON body must be an object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
             }
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                values[property.Name] = property.Value.ValueKind switch
+                foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    JsonValueKind.String => property.Value.GetString(),
-                    JsonValueKind.Number => property.Value.GetRawText(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    JsonValueKind.Null => null,
-                    _ => throw Bad($"Field '{property.Name}' must be a string or a number, not {property.Value.ValueKind.ToString().ToLowerInvariant()}"),
-                };
+                    values[property.Name] = property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.Number => property.Value.GetRawText(),
+                        JsonValueKind.True => "true",
+                        JsonValueKind.False => "false",
+                        JsonValueKind.Null => null,
+                        _ => throw Bad($"Field '{property.Name}' must be a string or a number, not {property.Value.ValueKind.ToString().ToLowerInvariant()}"),
+                    };
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Well-formed JSON may still escape text that is not Unicode (a lone surrogate,
+                // "\ud800"); the parser accepts it and only reading the string fails.
+                throw Bad($"The JSON body holds text that is not valid Unicode: {ex.Message}");
             }
         }
     }

@@ -27,7 +27,9 @@ public static partial class SeedResults
         }
         catch (BadHttpRequestException ex)
         {
-            return Fail(ex.StatusCode, ex.Message);
+            // Kestrel's own refusals (a body over its size limit is 413, a stalled one 408) are
+            // client mistakes too; the seed contract answers those with 400.
+            return Fail(StatusCodes.Status400BadRequest, ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -52,7 +52,9 @@ public static partial class NodeApplication
         {
             app.MapSeedApi();
         }
-        app.MapFallback((HttpContext http) => SeedResults.Fail(StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
+        // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file
+        // name (/favicon.ico, /x.json) is an unknown route too and gets the same failure body.
+        app.MapFallback("{*path}", (HttpContext http) => SeedResults.Fail(StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
         return app;
     }
 
