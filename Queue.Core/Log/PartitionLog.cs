@@ -65,14 +65,18 @@ public sealed class PartitionLog
     /// <summary>Applies a write the journal has committed.</summary>
     public void Apply(IReadOnlyList<StoredMessage> messages, IReadOnlyList<ConsumerPosition> positions)
     {
+        // Dense offsets are the log's central invariant; a gap means the owner assigned offsets
+        // wrongly and must not go on writing. Checked for the whole write before any of it is
+        // applied, so a refused write leaves the state as it was.
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Offset != HighWatermark + i)
+            {
+                throw new InvalidOperationException($"offset {messages[i].Offset} applied where {HighWatermark + i} was expected");
+            }
+        }
         foreach (var message in messages)
         {
-            // Dense offsets are the log's central invariant; a gap here means the owner assigned
-            // offsets wrongly and must not go on writing.
-            if (message.Offset != HighWatermark)
-            {
-                throw new InvalidOperationException($"offset {message.Offset} applied where {HighWatermark} was expected");
-            }
             _tail[message.Offset % _tail.Length] = message;
             HighWatermark++;
         }
