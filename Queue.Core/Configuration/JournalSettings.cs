@@ -10,5 +10,8 @@ public sealed record JournalSettings
 
     public int MaxBatchRows { get; init; } = 5000;
 
+    /// <summary>How long start-up waits for PostgreSQL to answer and the schema to be migrated.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public bool IsPostgres => !string.IsNullOrWhiteSpace(Postgres);
 }
