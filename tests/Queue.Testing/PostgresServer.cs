@@ -65,6 +65,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunToEndAsync(Path.Combine(bin, "initdb"),
                 ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: true);
             await server.StartServerAsync();
+            StartWatchdog(directory, server.DataDirectory);
             return server;
         }
         catch
@@ -241,6 +242,30 @@ public sealed class PostgresServer : IAsyncDisposable
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Test hosts are often torn down without running exit handlers (or killed outright), so a
+    /// small shell process outlives us, notices when this process is gone, and then stops the
+    /// server (whatever pid postmaster.pid names after restarts) and deletes its directory.
+    /// </summary>
+    private static void StartWatchdog(string directory, string dataDirectory)
+    {
+        var script = $$"""
+            while kill -0 {{Environment.ProcessId}} 2>/dev/null; do sleep 1; done
+            pid=$(head -n 1 '{{dataDirectory}}/postmaster.pid' 2>/dev/null)
+            if [ -n "$pid" ]; then
+              kill -INT "$pid" 2>/dev/null
+              i=0
+              while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+              kill -KILL "$pid" 2>/dev/null
+            fi
+            rm -rf '{{directory}}'
+            """;
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        Process.Start(info)?.Dispose();
     }
 
     private static string FindBinDirectory()
