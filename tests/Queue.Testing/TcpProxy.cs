@@ -124,6 +124,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private sealed class Link(TcpClient client, TcpClient? server)
     {
         private readonly CancellationTokenSource _pumps = new();
+        private int _closed;
 
         public void Start()
         {
@@ -136,6 +137,11 @@ public sealed class TcpProxy : IAsyncDisposable
 
         public void Close()
         {
+            // Both pumps and the proxy may close a link; only the first does anything.
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
             _pumps.Cancel();
             client.Client.LingerState = new LingerOption(true, 0);
             client.Dispose();
