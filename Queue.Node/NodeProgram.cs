@@ -48,6 +48,12 @@ public static class NodeProgram
             await Console.Error.WriteLineAsync($"Queue.Node: could not start: {ex.Message}");
             return 1;
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped (Ctrl+C, SIGTERM) while still starting, e.g. while waiting for the database.
+            await Console.Error.WriteLineAsync("Queue.Node: stopped before it finished starting");
+            return 1;
+        }
         NodeApplication.LogReady(app, settings);
         await app.WaitForShutdownAsync();
         return 0;
