@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Npgsql;
 using Queue.Testing;
+using Xunit.Abstractions;
 
 namespace Queue.Node.Tests.Persistence;
 
@@ -11,7 +12,7 @@ namespace Queue.Node.Tests.Persistence;
 /// node serves again by itself once the database is back.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class OutageTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+public sealed class OutageTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(4);
     // Generous for a loaded two-core machine; what matters is that nothing waits unbounded.
@@ -54,9 +55,11 @@ public sealed class OutageTests(PostgresDatabase database) : IClassFixture<Postg
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal("failure", body.GetProperty("status").GetString());
             Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
+            output.WriteLine($"produce during {outage}: {(int)status} after {watch.Elapsed.TotalMilliseconds:0} ms: {body.GetProperty("message").GetString()}");
         }
         var consumeWatch = Stopwatch.StartNew();
-        var (consumeStatus, _) = await node.Http.ConsumeAsync(topic, consumer);
+        var (consumeStatus, consumeBody) = await node.Http.ConsumeAsync(topic, consumer);
+        output.WriteLine($"consume during {outage}: {(int)consumeStatus} after {consumeWatch.Elapsed.TotalMilliseconds:0} ms: {consumeBody}");
         Assert.True(consumeWatch.Elapsed < AnswerBound, $"consume took {consumeWatch.Elapsed.TotalSeconds:0.0} s during the outage");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, consumeStatus);
         var registerWatch = Stopwatch.StartNew();
@@ -64,12 +67,15 @@ public sealed class OutageTests(PostgresDatabase database) : IClassFixture<Postg
         {
             Assert.True(registerWatch.Elapsed < AnswerBound, $"register took {registerWatch.Elapsed.TotalSeconds:0.0} s during the outage");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, register.StatusCode);
+            output.WriteLine($"register during {outage}: {(int)register.StatusCode} after {registerWatch.Elapsed.TotalMilliseconds:0} ms: {await register.Content.ReadAsStringAsync()}");
         }
 
         proxy.Restore();
 
+        var restored = Stopwatch.StartNew();
         await Eventually.True(async () => (await node.Http.ProduceAsync(topic, producer, "after")).Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the node produces again after the database is back");
+        output.WriteLine($"serving again {restored.Elapsed.TotalMilliseconds:0} ms after the database came back");
         acked.Add("after");
         // Only what was acknowledged is in the log: "before", then "after" (possibly more than
         // once if Eventually's earlier attempts were answered 503 after all, which would be a bug).
