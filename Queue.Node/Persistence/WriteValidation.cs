@@ -7,10 +7,22 @@ namespace Queue.Node.Persistence;
 internal static class WriteValidation
 {
     /// <exception cref="InvalidOperationException">The write's offsets are not consecutive.</exception>
-    /// <exception cref="ArgumentException">A payload PostgreSQL text cannot hold.</exception>
+    /// <exception cref="ArgumentException">A negative offset or position, or a payload PostgreSQL text cannot hold.</exception>
     public static void Validate(PartitionId partition, PartitionWrite write)
     {
         var messages = write.Messages;
+        // The table CHECKs would refuse these too, but by failing the whole group's statement.
+        if (messages.Count > 0 && messages[0].Offset < 0)
+        {
+            throw new ArgumentException($"partition {partition}: negative offset {messages[0].Offset}");
+        }
+        foreach (var (consumerId, position) in write.Positions)
+        {
+            if (position < 0)
+            {
+                throw new ArgumentException($"partition {partition}: negative position {position} for consumer {consumerId}");
+            }
+        }
         for (var i = 1; i < messages.Count; i++)
         {
             if (messages[i].Offset != messages[0].Offset + i)
