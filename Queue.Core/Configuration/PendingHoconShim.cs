@@ -17,7 +17,7 @@ public static class PendingHoconExtensions
         ["queue:http:port"] = "8001", ["queue:http:request-timeout"] = "5s", ["queue:limits:max-message-bytes"] = "1MiB", ["queue:limits:max-topic-name-length"] = "249",
         ["queue:limits:max-partitions-per-topic"] = "1024", ["queue:topics:default-partitions"] = "1", ["queue:partition:mailbox-capacity"] = "10000",
         ["queue:partition:max-batch"] = "1000", ["queue:partition:idle-timeout"] = "10m", ["queue:partition:tail-cache-messages"] = "10000", ["queue:partition:read-page-size"] = "500",
-        ["queue:journal:postgres"] = "", ["queue:journal:write-timeout"] = "5s", ["queue:journal:max-batch-rows"] = "5000", ["queue:journal:startup-timeout"] = "30s",
+        ["queue:journal:postgres"] = "", ["queue:journal:write-timeout"] = "5s", ["queue:journal:max-batch-rows"] = "5000", ["queue:journal:max-batch-bytes"] = "32MiB", ["queue:journal:startup-timeout"] = "30s",
     });
     public static IConfigurationBuilder AddHoconFile(this IConfigurationBuilder b, string path, bool optional) => b;
 }

@@ -63,16 +63,18 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeSpan _timeout;
     private readonly int _maxBatchRows;
+    private readonly long _maxBatchBytes;
     private readonly ILogger _logger;
     private readonly Task _loop;
     private PendingWrite? _carried;
     private long _commits;
 
-    public GroupCommitWriter(NpgsqlDataSource dataSource, TimeSpan timeout, int maxBatchRows, ILogger<GroupCommitWriter> logger)
+    public GroupCommitWriter(NpgsqlDataSource dataSource, TimeSpan timeout, int maxBatchRows, long maxBatchBytes, ILogger<GroupCommitWriter> logger)
     {
         _dataSource = dataSource;
         _timeout = timeout;
         _maxBatchRows = maxBatchRows;
+        _maxBatchBytes = maxBatchBytes;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -122,6 +124,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             batch.Clear();
             partitions.Clear();
             var rows = 0;
+            var bytes = 0L;
             while (true)
             {
                 var next = _carried;
@@ -136,9 +139,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 }
                 // One write per partition per statement (a restarted actor may queue a write while
                 // its predecessor's timed-out one is still here), and a bounded statement size;
-                // whatever does not fit opens the next group. A write bigger than the bound on its
+                // whatever does not fit opens the next group. A write bigger than the bounds on its
                 // own still goes whole: it must be atomic.
-                if (batch.Count > 0 && (rows + next.Rows > _maxBatchRows || partitions.Contains(next.Partition)))
+                if (batch.Count > 0 && (rows + next.Rows > _maxBatchRows || bytes + next.PayloadBytes > _maxBatchBytes || partitions.Contains(next.Partition)))
                 {
                     _carried = next;
                     break;
@@ -146,6 +149,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 batch.Add(next);
                 partitions.Add(next.Partition);
                 rows += next.Rows;
+                bytes += next.PayloadBytes;
             }
             if (batch.Count > 0)
             {

@@ -1,3 +1,4 @@
+using System.Text;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 
@@ -18,6 +19,9 @@ internal sealed class PendingWrite(PartitionId partition, long epoch, PartitionW
 
     /// <summary>Rows this write adds to a transaction (at least one: the partitions row it updates).</summary>
     public int Rows => Math.Max(1, Write.Messages.Count + Write.Positions.Count);
+
+    /// <summary>UTF-8 bytes of the write's payloads: what it adds to a statement's size.</summary>
+    public long PayloadBytes { get; } = write.Messages.Sum(m => (long)Encoding.UTF8.GetByteCount(m.Payload));
 
     /// <summary>Offset the write must start at, or -1 when it carries only positions (no offset to check).</summary>
     public long ExpectedHighWatermark => Write.Messages.Count > 0 ? Write.Messages[0].Offset : -1;

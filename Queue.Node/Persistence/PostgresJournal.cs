@@ -62,7 +62,7 @@ internal sealed partial class PostgresJournal : IPartitionJournal, IAsyncDisposa
         _timeout = settings.WriteTimeout;
         _owner = owner;
         _logger = loggers.CreateLogger<PostgresJournal>();
-        _writer = new GroupCommitWriter(dataSource, settings.WriteTimeout, settings.MaxBatchRows, loggers.CreateLogger<GroupCommitWriter>());
+        _writer = new GroupCommitWriter(dataSource, settings.WriteTimeout, settings.MaxBatchRows, settings.MaxBatchBytes, loggers.CreateLogger<GroupCommitWriter>());
     }
 
     /// <summary>Group commits so far; tests use it to see that concurrent writes share transactions.</summary>
