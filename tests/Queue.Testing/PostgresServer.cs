@@ -44,6 +44,23 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>True when this object started the server (and so can stop and restart it).</summary>
     public bool IsOwned => _directory is not null;
 
+    /// <summary>True when initdb and postgres can be found, so <see cref="StartAsync"/> can work.</summary>
+    public static bool BinariesAvailable
+    {
+        get
+        {
+            try
+            {
+                FindBinDirectory();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>The server every fixture of this test run shares.</summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
 
