@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Queue.Core.Configuration;
 using Queue.Node.Hosting;
 
@@ -25,8 +26,34 @@ public static class NodeProgram
             return 2;
         }
 
-        await using var app = NodeApplication.Build(settings);
-        await app.StartAsync();
+        WebApplication app;
+        try
+        {
+            app = NodeApplication.Build(settings);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Queue.Node: {ex.Message}");
+            return 2;
+        }
+        await using var _ = app;
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Start-up refused (e.g. the journal database is unreachable or too new): say why in
+            // one line instead of a stack trace; the log above has the details.
+            await Console.Error.WriteLineAsync($"Queue.Node: could not start: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped (Ctrl+C, SIGTERM) while still starting, e.g. while waiting for the database.
+            await Console.Error.WriteLineAsync("Queue.Node: stopped before it finished starting");
+            return 1;
+        }
         NodeApplication.LogReady(app, settings);
         await app.WaitForShutdownAsync();
         return 0;

@@ -10,5 +10,11 @@ public sealed record JournalSettings
 
     public int MaxBatchRows { get; init; } = 5000;
 
+    /// <summary>Most payload bytes (UTF-8) one group commit carries; a single bigger write still goes whole.</summary>
+    public long MaxBatchBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>How long start-up waits for PostgreSQL to answer and the schema to be migrated.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public bool IsPostgres => !string.IsNullOrWhiteSpace(Postgres);
 }

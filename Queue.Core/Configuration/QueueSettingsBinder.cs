@@ -64,6 +64,8 @@ public static class QueueSettingsBinder
                 Postgres = reader.String("queue:journal:postgres"),
                 WriteTimeout = reader.Duration("queue:journal:write-timeout"),
                 MaxBatchRows = reader.Int("queue:journal:max-batch-rows", 1, 1_000_000),
+                MaxBatchBytes = reader.Size("queue:journal:max-batch-bytes", 1024, 512L * 1024 * 1024),
+                StartupTimeout = reader.Duration("queue:journal:startup-timeout"),
             },
         };
 

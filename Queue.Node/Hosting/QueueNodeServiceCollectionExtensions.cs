@@ -12,7 +12,7 @@ public static class QueueNodeServiceCollectionExtensions
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
-        JournalFactory.Register(services, settings.Journal);
+        JournalFactory.Register(services, settings);
         services.AddSingleton<QueueNode>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueNode>());
         services.AddSingleton(sp => sp.GetRequiredService<QueueNode>().Frontend);
