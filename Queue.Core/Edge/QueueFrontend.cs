@@ -262,6 +262,13 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
         {
             throw new QueueException(QueueErrorKind.BadRequest, "Message is missing");
         }
+        if (FindUnstorableChar(message) is { } at)
+        {
+            // JSON escapes can carry these; PostgreSQL text cannot hold them, and the in-memory
+            // journal refuses them too so both journals accept exactly the same messages.
+            throw new QueueException(QueueErrorKind.BadRequest,
+                $"Message contains a NUL character or an unpaired UTF-16 surrogate at position {at}; send valid Unicode text");
+        }
         // Counting bytes only when the character count says it could be over the limit keeps
         // the common case free of a UTF-8 pass (a char is at most 3 UTF-8 bytes).
         if (message.Length * 3L > limits.MaxMessageBytes && Encoding.UTF8.GetByteCount(message) > limits.MaxMessageBytes)
@@ -269,6 +276,27 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
             throw new QueueException(QueueErrorKind.TooLarge,
                 $"Message is {Encoding.UTF8.GetByteCount(message)} bytes; the limit is {limits.MaxMessageBytes}");
         }
+    }
+
+    private static int? FindUnstorableChar(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || char.IsLowSurrogate(c))
+            {
+                return i;
+            }
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return i;
+                }
+                i++;
+            }
+        }
+        return null;
     }
 
     private static QueueException NothingToConsume(string topic) =>

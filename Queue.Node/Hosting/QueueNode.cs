@@ -28,7 +28,7 @@ public sealed class QueueNode : IHostedService, IAsyncDisposable
             MaxBatch = partitionSettings.MaxBatch,
         };
         _partitions = new ActorRegistry<PartitionId>(
-            id => new PartitionActor(id, partitionJournal, partitionSettings, time, loggers.CreateLogger<PartitionActor>()),
+            id => new PartitionActor(id, partitionJournal, partitionSettings, settings.Journal.MaxBatchBytes, time, loggers.CreateLogger<PartitionActor>()),
             id => $"partition/{id}",
             cellOptions,
             partitionSettings.IdleTimeout,

@@ -18,6 +18,7 @@ internal sealed partial class PartitionActor(
     PartitionId id,
     IPartitionJournal journal,
     PartitionSettings settings,
+    long maxWriteBytes,
     TimeProvider time,
     ILogger<PartitionActor> logger) : Actor
 {
@@ -26,6 +27,7 @@ internal sealed partial class PartitionActor(
     private readonly List<(Envelope Envelope, object Reply)> _replies = [];
     private PartitionLog _log = null!;
     private long _epoch;
+    private long _pendingBytes;
 
     // The last page read from the journal for offsets older than the in-memory tail: consumers
     // catching up read forward, so one page serves many consecutive requests.
@@ -45,9 +47,6 @@ internal sealed partial class PartitionActor(
 
     protected override async ValueTask ReceiveBatchAsync(IReadOnlyList<Envelope> batch, CancellationToken cancellationToken)
     {
-        _pendingMessages.Clear();
-        _pendingPositions.Clear();
-        _replies.Clear();
         var now = time.GetUtcNow();
 
         foreach (var envelope in batch)
@@ -60,8 +59,16 @@ internal sealed partial class PartitionActor(
                     {
                         var item = append.Items[i];
                         _pendingMessages.Add(new StoredMessage(first + i, item.Payload, item.ProducerId, now));
+                        // Worst case three UTF-8 bytes per char; the estimate only has to be safe.
+                        _pendingBytes += item.Payload.Length * 3L;
                     }
                     _replies.Add((envelope, new MessagesAppended(first, append.Items.Count)));
+                    if (_pendingBytes >= maxWriteBytes)
+                    {
+                        // A mailbox batch of large messages would exceed what one journal write
+                        // may carry; commit what we have and go on with the rest of the batch.
+                        await CommitAsync(cancellationToken);
+                    }
                     break;
 
                 case ConsumeNext consume:
@@ -92,13 +99,29 @@ internal sealed partial class PartitionActor(
             }
         }
 
+        await CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is pending as one journal write, applies it, then answers everyone waiting on it.</summary>
+    private async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
         if (_pendingMessages.Count > 0 || _pendingPositions.Count > 0)
         {
             var positions = _pendingPositions.Select(kv => new ConsumerPosition(kv.Key, kv.Value)).ToList();
             var messages = _pendingMessages.ToList();
             // If this throws, the cell fails the whole batch and restarts us: in-memory state was
             // not touched, and the restart re-reads the truth (the commit may have happened).
-            await journal.WriteAsync(id, _epoch, new PartitionWrite(messages, positions), cancellationToken);
+            // Requests answered by an earlier commit of this batch keep their answers.
+            try
+            {
+                await journal.WriteAsync(id, _epoch, new PartitionWrite(messages, positions), cancellationToken);
+            }
+            finally
+            {
+                _pendingMessages.Clear();
+                _pendingPositions.Clear();
+                _pendingBytes = 0;
+            }
             _log.Apply(messages, positions);
         }
 
@@ -106,6 +129,7 @@ internal sealed partial class PartitionActor(
         {
             envelope.Reply(reply);
         }
+        _replies.Clear();
     }
 
     private async ValueTask<NextConsumed> ConsumeAsync(ConsumeNext consume, CancellationToken cancellationToken)

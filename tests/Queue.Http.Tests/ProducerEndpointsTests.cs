@@ -149,6 +149,9 @@ public sealed class ProducerEndpointsTests
         { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('é', 51) + "\"}", ["102 bytes", "limit is 100"] },
         { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('x', 5000) + "\"}", ["5000 bytes", "limit is 100"] },
         { """{"topic":"bad/name","producer_id":1,"message":"m"}""", ["contains '/'"] },
+        // Valid JSON escapes that no journal can store as text.
+        { """{"topic":"T1","producer_id":1,"message":"a\u0000b"}""", ["NUL", "position 1"] },
+        { """{"topic":"T1","producer_id":1,"message":"ab\udc00"}""", ["surrogate", "position 2"] },
     };
 
     [Theory]
