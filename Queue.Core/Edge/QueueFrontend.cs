@@ -16,7 +16,7 @@ namespace Queue.Core.Edge;
 /// facts that never change once written (a topic's partition count, a producer's topic) and the
 /// round-robin cursors, which are a courtesy, not a guarantee.
 /// </summary>
-public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout)
+public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, HealthTracker? health = null)
 {
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();
@@ -25,6 +25,9 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
     private readonly ConcurrentDictionary<long, StrongBox<int>> _consumeCursors = new();
 
     public LimitSettings Limits => limits;
+
+    /// <summary>Last-seen times of the producers and consumers this edge served.</summary>
+    public HealthTracker? Health => health;
 
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken)
     {
@@ -93,6 +96,7 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
         ValidateTopicName(topicName);
         ValidateMessage(message);
         var producer = await FindProducerAsync(producerId, cancellationToken);
+        health?.Seen("producer", producerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (producer.Topic != topicName)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Producer {producerId} is not registered for topic '{topicName}'");
@@ -153,6 +157,7 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
             : await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
               ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
         _consumers[consumer.Id] = consumer;
+        health?.Seen("consumer", consumerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (consumer.Topic != topic.Name)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Consumer {consumerId} is not registered for topic '{topic.Name}'");
