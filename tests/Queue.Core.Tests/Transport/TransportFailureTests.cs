@@ -1,0 +1,162 @@
+using Queue.Core.Transport;
+using Queue.Testing;
+
+namespace Queue.Core.Tests.Transport;
+
+public sealed class TransportFailureTests
+{
+    private static readonly TimeSpan Patience = TransportTestKit.Patience;
+
+    [Fact]
+    public async Task An_oversized_frame_closes_that_connection_only()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var bystander = kit.Client(server);
+        Assert.Equal("before", await bystander.RequestAsync(new Echo("before"), CancellationToken.None));
+
+        await using var raw = await RawPeer.ConnectAsync(server.LocalEndPoint!.Port);
+        await raw.HandshakeAsync(TransportTestKit.Secret, "raw");
+        // A length prefix announcing 1 GiB: refused from the prefix, before any body is buffered.
+        await raw.SendAsync([0x00, 0x00, 0x00, 0x40, (byte)FrameKind.Request, 1, 0, 0, 0, 0, 0, 0, 0]);
+
+        Assert.True(await raw.IsClosedByPeerAsync());
+        Assert.Equal(1, server.Counters.ProtocolErrors);
+        Assert.Equal("after", await bystander.RequestAsync(new Echo("after"), CancellationToken.None));
+        Assert.Equal(1, bystander.Counters.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task Garbage_after_the_handshake_closes_that_connection_only()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var bystander = kit.Client(server);
+        await bystander.ConnectAsync(CancellationToken.None);
+
+        await using var raw = await RawPeer.ConnectAsync(server.LocalEndPoint!.Port);
+        await raw.HandshakeAsync(TransportTestKit.Secret, "raw");
+        // Well-sized, but of a kind that does not exist.
+        await raw.SendAsync([9, 0, 0, 0, 0xEE, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+        Assert.True(await raw.IsClosedByPeerAsync());
+        Assert.Equal(1, server.Counters.ProtocolErrors);
+        Assert.Equal("fine", await bystander.RequestAsync(new Echo("fine"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Garbage_instead_of_a_handshake_is_dropped_and_nothing_is_handled()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var bystander = kit.Client(server);
+        await bystander.ConnectAsync(CancellationToken.None);
+
+        await using var raw = await RawPeer.ConnectAsync(server.LocalEndPoint!.Port);
+        await raw.SendAsync(Enumerable.Range(0, 64).Select(i => (byte)(i * 37)).ToArray());
+
+        Assert.True(await raw.IsClosedByPeerAsync());
+        Assert.Equal(0, Volatile.Read(ref kit.Running));
+        Assert.Equal("fine", await bystander.RequestAsync(new Echo("fine"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_peer_that_connects_and_stays_silent_is_dropped_after_the_handshake_timeout()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync(TransportTestKit.Options("server") with { HandshakeTimeout = TimeSpan.FromMilliseconds(200) });
+
+        await using var raw = await RawPeer.ConnectAsync(server.LocalEndPoint!.Port);
+        Assert.True(await raw.IsClosedByPeerAsync());
+    }
+
+    [Fact]
+    public async Task Requests_pending_when_the_server_dies_fail_at_once_with_a_retryable_error()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var client = kit.Client(server);
+        var pending = Enumerable.Range(0, 10)
+            .Select(i => client.RequestAsync(new WaitFor($"held {i}"), TimeSpan.FromMinutes(10), CancellationToken.None))
+            .ToArray();
+        await Eventually.True(() => Volatile.Read(ref kit.Running) == 10, Patience, "all requests are in their handlers");
+
+        await server.StopAsync();
+
+        // The ten-minute timeout is not what ends them: the lost connection is.
+        foreach (var request in pending)
+        {
+            var error = await Assert.ThrowsAsync<TransportUnavailableException>(() => request);
+            Assert.Contains("lost", error.Message);
+            Assert.True(error.MayHaveBeenProcessed);
+            Assert.Equal(RetryAdvice.Retry, RemoteErrors.AdviceFor(error));
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_peer_fails_fast_and_is_not_redialled_during_the_back_off()
+    {
+        await using var kit = new TransportTestKit();
+        var client = kit.Client(FreePort.Next(), TransportTestKit.Options("client") with
+        {
+            ReconnectMinBackoff = TimeSpan.FromMinutes(5),
+            ReconnectMaxBackoff = TimeSpan.FromMinutes(5),
+        });
+
+        var first = await Assert.ThrowsAsync<TransportUnavailableException>(() => client.RequestAsync(new Echo("x"), CancellationToken.None));
+        Assert.Contains("could not connect", first.Message);
+        Assert.False(first.MayHaveBeenProcessed);
+
+        var gated = await Assert.ThrowsAsync<TransportUnavailableException>(() => client.RequestAsync(new Echo("x"), CancellationToken.None));
+        Assert.Contains("back-off", gated.Message);
+        Assert.Equal(RetryAdvice.Retry, RemoteErrors.AdviceFor(gated));
+    }
+
+    [Fact]
+    public async Task After_a_server_restart_the_client_reconnects_and_requests_succeed_again()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var port = server.LocalEndPoint!.Port;
+        var client = kit.Client(server);
+        Assert.Equal("one", await client.RequestAsync(new Echo("one"), CancellationToken.None));
+
+        await server.StopAsync();
+        await Assert.ThrowsAsync<TransportUnavailableException>(() => client.RequestAsync(new Echo("down"), CancellationToken.None));
+
+        await kit.StartServerAsync(port: port);
+        object? answer = null;
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                answer = await client.RequestAsync(new Echo("two"), CancellationToken.None);
+                return true;
+            }
+            catch (TransportUnavailableException)
+            {
+                // Gated by the back-off after the failed attempts while the server was down.
+                return false;
+            }
+        }, Patience, "the client has reconnected");
+        Assert.Equal("two", answer);
+        Assert.Equal(2, client.Counters.ConnectionsOpened);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Closing_a_client_fails_its_pending_requests_and_refuses_new_ones()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var client = kit.Client(server);
+        var pending = client.RequestAsync(new WaitFor("forever"), CancellationToken.None);
+        await Eventually.True(() => Volatile.Read(ref kit.Running) == 1, Patience, "the request is in its handler");
+
+        await client.DisposeAsync();
+
+        await Assert.ThrowsAsync<TransportUnavailableException>(() => pending);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.RequestAsync(new Echo("x"), CancellationToken.None));
+        await Eventually.True(() => server.ConnectionCount == 0, Patience, "the server saw the connection close");
+    }
+}
