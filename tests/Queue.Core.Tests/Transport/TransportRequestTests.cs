@@ -185,36 +185,42 @@ public sealed class TransportRequestTests(ITestOutputHelper output)
 
     private static readonly Dictionary<string, (Exception Thrown, Action<Exception> Check)> FailureCases = new()
     {
-        ["not found"] = (new QueueException(QueueErrorKind.NotFound, "no topic 'x'"), e =>
-        {
-            var q = Assert.IsType<QueueException>(e);
-            Assert.Equal((QueueErrorKind.NotFound, "no topic 'x'"), (q.Kind, q.Message));
-            Assert.Equal(RetryAdvice.DoNotRetry, RemoteErrors.AdviceFor(e));
-        }),
+        ["not found"] = (new QueueException(QueueErrorKind.NotFound, "no topic 'x'"), KeepsQueueKind),
         ["empty"] = (new QueueException(QueueErrorKind.Empty, "nothing left"), e =>
             Assert.Equal(QueueErrorKind.Empty, Assert.IsType<QueueException>(e).Kind)),
         ["unavailable"] = (new QueueException(QueueErrorKind.Unavailable, "busy"), e =>
             Assert.Equal(RetryAdvice.Retry, RemoteErrors.AdviceFor(e))),
-        ["fenced"] = (new JournalFencedException(new PartitionId("t", 0), 3, 4), e =>
-        {
-            Assert.IsType<NotOwnerException>(e);
-            Assert.Contains("moved", e.Message);
-            Assert.Equal(RetryAdvice.RefreshRoutingAndRetry, RemoteErrors.AdviceFor(e));
-        }),
+        ["fenced"] = (new JournalFencedException(new PartitionId("t", 0), 3, 4), Moved),
         ["not owner"] = (new NotOwnerException("t/0 is owned by node-2"), e =>
             Assert.Equal(RetryAdvice.RefreshRoutingAndRetry, RemoteErrors.AdviceFor(Assert.IsType<NotOwnerException>(e)))),
         ["journal down"] = (new JournalUnavailableException("postgres unreachable"), Retryable),
         ["actor unavailable"] = (new ActorUnavailableException("p/t/0", new InvalidOperationException("recovery failed")), Retryable),
         ["actor stopped"] = (new ActorStoppedException("p/t/0"), Retryable),
         ["ask timeout"] = (new AskTimeoutException("p/t/0", TimeSpan.FromSeconds(1)), Retryable),
-        ["bug"] = (new InvalidOperationException("handler bug"), e =>
-        {
-            var remote = Assert.IsType<RemoteFailureException>(e);
-            Assert.Equal(RemoteErrorKind.Internal, remote.Kind);
-            Assert.Contains("handler bug", remote.Message);
-            Assert.Equal(RetryAdvice.DoNotRetry, RemoteErrors.AdviceFor(e));
-        }),
+        ["bug"] = (new InvalidOperationException("handler bug"), Permanent),
     };
+
+    private static void KeepsQueueKind(Exception e)
+    {
+        var q = Assert.IsType<QueueException>(e);
+        Assert.Equal((QueueErrorKind.NotFound, "no topic 'x'"), (q.Kind, q.Message));
+        Assert.Equal(RetryAdvice.DoNotRetry, RemoteErrors.AdviceFor(e));
+    }
+
+    private static void Moved(Exception e)
+    {
+        Assert.IsType<NotOwnerException>(e);
+        Assert.Contains("moved", e.Message);
+        Assert.Equal(RetryAdvice.RefreshRoutingAndRetry, RemoteErrors.AdviceFor(e));
+    }
+
+    private static void Permanent(Exception e)
+    {
+        var remote = Assert.IsType<RemoteFailureException>(e);
+        Assert.Equal(RemoteErrorKind.Internal, remote.Kind);
+        Assert.Contains("handler bug", remote.Message);
+        Assert.Equal(RetryAdvice.DoNotRetry, RemoteErrors.AdviceFor(e));
+    }
 
     private static void Retryable(Exception e)
     {
