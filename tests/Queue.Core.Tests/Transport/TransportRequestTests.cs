@@ -63,13 +63,20 @@ public sealed class TransportRequestTests(ITestOutputHelper output)
             await client.RequestAsync(new Echo("warm-up"), CancellationToken.None);
         }
 
-        const int sequential = 5_000;
-        var stopwatch = Stopwatch.StartNew();
-        for (var i = 0; i < sequential; i++)
+        // Best of five rounds: the machine is shared, the least disturbed round says most.
+        const int sequential = 1_000;
+        var best = double.MaxValue;
+        var stopwatch = new Stopwatch();
+        for (var round = 0; round < 5; round++)
         {
-            await client.RequestAsync(new Echo("x"), CancellationToken.None);
+            stopwatch.Restart();
+            for (var i = 0; i < sequential; i++)
+            {
+                await client.RequestAsync(new Echo("x"), CancellationToken.None);
+            }
+            best = Math.Min(best, stopwatch.Elapsed.TotalMicroseconds / sequential);
         }
-        output.WriteLine($"sequential: {stopwatch.Elapsed.TotalMicroseconds / sequential:0.0} µs per round trip");
+        output.WriteLine($"sequential: {best:0.0} µs per round trip (best of 5 rounds of {sequential})");
 
         foreach (var callers in new[] { 1, 16, 128 })
         {
