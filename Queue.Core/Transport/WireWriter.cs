@@ -111,9 +111,6 @@ public sealed class WireWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Writes a registered message (its type id, then its body), or null.</summary>
     public void WriteMessage(object? message) => _codec.Write(this, message);
 
-    /// <summary>Forgets what was written but keeps the buffer.</summary>
-    internal void Reset() => _written = 0;
-
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
