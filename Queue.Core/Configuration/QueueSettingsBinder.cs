@@ -76,6 +76,8 @@ public static class QueueSettingsBinder
                 ReconnectMinBackoff = reader.Duration("queue:transport:reconnect-min-backoff"),
                 ReconnectMaxBackoff = reader.Duration("queue:transport:reconnect-max-backoff"),
                 MaxInFlightPerConnection = reader.Int("queue:transport:max-in-flight-per-connection", 1, 1_000_000),
+                HeartbeatInterval = reader.Duration("queue:transport:heartbeat-interval"),
+                HeartbeatTimeout = reader.Duration("queue:transport:heartbeat-timeout"),
             },
         };
 
@@ -86,6 +88,10 @@ public static class QueueSettingsBinder
         if (settings.Transport.ReconnectMaxBackoff < settings.Transport.ReconnectMinBackoff)
         {
             errors.Add("queue.transport.reconnect-max-backoff is smaller than queue.transport.reconnect-min-backoff");
+        }
+        if (settings.Transport.HeartbeatTimeout <= settings.Transport.HeartbeatInterval)
+        {
+            errors.Add("queue.transport.heartbeat-timeout must be longer than queue.transport.heartbeat-interval");
         }
         if (errors.Count > 0)
         {

@@ -16,4 +16,8 @@ public sealed record TransportSettings
     public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
 
     public int MaxInFlightPerConnection { get; init; } = 1024;
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -28,4 +28,10 @@ public enum FrameKind : byte
 
     /// <summary>A message that expects no answer (Akka's Tell); correlation id 0.</summary>
     OneWay = 8,
+
+    /// <summary>Client → server when the connection has been quiet: proves the peer is still there.</summary>
+    Ping = 9,
+
+    /// <summary>Server → client, answering a ping with its correlation id; no payload.</summary>
+    Pong = 10,
 }

@@ -257,7 +257,7 @@ public sealed partial class TransportClient : IAsyncDisposable
             timeout.CancelAfter(_options.ConnectTimeout);
             socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
             await socket.ConnectAsync(_host, _port, timeout.Token).ConfigureAwait(false);
-            connection = new TransportConnection(socket, _options.MaxFrameBytes, _options.SendQueueCapacity, Counters, _logger);
+            connection = new TransportConnection(socket, _options.MaxFrameBytes, _options.SendQueueCapacity, Counters, _time, _logger);
             socket = null;
             timeout.CancelAfter(_options.HandshakeTimeout);
             var remoteNodeId = await HandshakeAsync(connection, timeout.Token).ConfigureAwait(false);
@@ -265,6 +265,7 @@ public sealed partial class TransportClient : IAsyncDisposable
             RemoteNodeId = remoteNodeId;
             var session = new Session(this, connection);
             connection.Start(session);
+            _ = session.HeartbeatAsync();
             Counters.OnConnectionOpened();
             Interlocked.Exchange(ref _backoffTicks, _options.ReconnectMinBackoff.Ticks);
             LogConnected(RemoteAddress, remoteNodeId);
@@ -355,6 +356,9 @@ public sealed partial class TransportClient : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Handshake with {RemoteAddress} failed: {Reason}")]
     private partial void LogAuthenticationFailed(string remoteAddress, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nothing heard from {RemoteAddress} (node {RemoteNodeId}) for {SilentMs} ms; closing the connection")]
+    private partial void LogPeerSilent(string remoteAddress, string remoteNodeId, double silentMs);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropping a response from {RemoteAddress} for request {CorrelationId}, which is no longer waiting")]
     private partial void LogLateResponse(string remoteAddress, long correlationId);
 
@@ -367,6 +371,11 @@ public sealed partial class TransportClient : IAsyncDisposable
 
         public ValueTask OnFrameAsync(TransportConnection connection, FrameKind kind, long correlationId, ReadOnlySequence<byte> payload)
         {
+            if (kind == FrameKind.Pong)
+            {
+                // Its arrival has already refreshed the connection's last-received time.
+                return ValueTask.CompletedTask;
+            }
             if (kind is not (FrameKind.Response or FrameKind.ErrorResponse))
             {
                 throw new WireFormatException($"a server may not send {kind} after the handshake");
@@ -396,6 +405,43 @@ public sealed partial class TransportClient : IAsyncDisposable
                 waiter.TrySetException(new RemoteFailureException(RemoteErrorKind.BadMessage, $"undecodable response from {client.RemoteAddress}: {ex.Message}"));
             }
             return ValueTask.CompletedTask;
+        }
+
+        /// <summary>
+        /// Pings while the connection is quiet and closes it when the peer stays silent past the
+        /// heartbeat timeout. Without this a peer that vanished without a FIN or RST (power loss,
+        /// partition) would leave a connection that looks open, and every request on it would
+        /// wait for its full timeout instead of failing fast and reconnecting.
+        /// </summary>
+        public async Task HeartbeatAsync()
+        {
+            var options = client._options;
+            using var timer = new PeriodicTimer(options.HeartbeatInterval, client._time);
+            long pings = 0;
+            try
+            {
+                while (await timer.WaitForNextTickAsync(Connection.Closing).ConfigureAwait(false))
+                {
+                    var silent = Connection.SinceLastReceived;
+                    if (silent >= options.HeartbeatTimeout)
+                    {
+                        client.LogPeerSilent(client.RemoteAddress, Connection.RemoteNodeId, silent.TotalMilliseconds);
+                        Connection.Close(new TimeoutException($"nothing received for {silent.TotalMilliseconds:0} ms"));
+                        return;
+                    }
+                    if (silent >= options.HeartbeatInterval)
+                    {
+                        var ping = new WireWriter(client._codec, FrameFormat.HeaderSize);
+                        FrameFormat.ReserveHeader(ping);
+                        FrameFormat.CompleteHeader(ping, FrameKind.Ping, ++pings);
+                        await Connection.SendAsync(ping, Connection.Closing).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The connection closed; nothing left to watch.
+            }
         }
 
         public void OnClosed(TransportConnection connection, Exception? reason)

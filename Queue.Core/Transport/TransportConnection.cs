@@ -31,6 +31,7 @@ public sealed partial class TransportConnection
     private readonly Channel<WireWriter> _outbound;
     private readonly int _maxFrameBytes;
     private readonly TransportCounters _counters;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,11 +40,14 @@ public sealed partial class TransportConnection
     private int _closeState;
     private int _started;
     private int _closeNotified;
+    private long _lastReceivedTimestamp;
 
-    internal TransportConnection(Socket socket, int maxFrameBytes, int sendQueueCapacity, TransportCounters counters, ILogger logger)
+    internal TransportConnection(Socket socket, int maxFrameBytes, int sendQueueCapacity, TransportCounters counters, TimeProvider time, ILogger logger)
     {
         _socket = socket;
         _socket.NoDelay = true;
+        _time = time;
+        _lastReceivedTimestamp = time.GetTimestamp();
         _maxFrameBytes = maxFrameBytes;
         _counters = counters;
         _logger = logger;
@@ -67,6 +71,9 @@ public sealed partial class TransportConnection
     public CancellationToken Closing => _closing.Token;
 
     public bool IsClosed => Volatile.Read(ref _closeState) != 0;
+
+    /// <summary>Time since bytes last arrived from the peer: what the client's heartbeat watches.</summary>
+    public TimeSpan SinceLastReceived => _time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTimestamp));
 
     /// <summary>Completes when the connection has closed and its handler has been told.</summary>
     public Task Completion => _closed.Task;
@@ -219,6 +226,8 @@ public sealed partial class TransportConnection
             while (true)
             {
                 var result = await _reader.ReadAsync(_closing.Token).ConfigureAwait(false);
+                // Any bytes count as a sign of life, also the first part of a large frame.
+                Interlocked.Exchange(ref _lastReceivedTimestamp, _time.GetTimestamp());
                 var buffer = result.Buffer;
                 try
                 {

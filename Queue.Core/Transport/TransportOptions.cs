@@ -27,6 +27,12 @@ public sealed record TransportOptions
 
     public int MaxInFlightPerConnection { get; init; } = 1024;
 
+    /// <summary>A client pings a connection that has been quiet this long.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A client closes a connection on which nothing has arrived for this long (half-open or hung peer).</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Frames queued for one connection's writer before senders wait (back-pressure).</summary>
     public int SendQueueCapacity { get; init; } = 8192;
 
@@ -44,6 +50,8 @@ public sealed record TransportOptions
         ReconnectMinBackoff = settings.Transport.ReconnectMinBackoff,
         ReconnectMaxBackoff = settings.Transport.ReconnectMaxBackoff,
         MaxInFlightPerConnection = settings.Transport.MaxInFlightPerConnection,
+        HeartbeatInterval = settings.Transport.HeartbeatInterval,
+        HeartbeatTimeout = settings.Transport.HeartbeatTimeout,
     };
 
     /// <exception cref="InvalidOperationException">
@@ -65,6 +73,10 @@ public sealed record TransportOptions
         if (ConnectTimeout <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("transport timeouts must be positive");
+        }
+        if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatTimeout <= HeartbeatInterval)
+        {
+            throw new InvalidOperationException("heartbeat interval must be positive and shorter than the heartbeat timeout");
         }
         if (ReconnectMinBackoff <= TimeSpan.Zero || ReconnectMaxBackoff < ReconnectMinBackoff)
         {

@@ -116,7 +116,7 @@ public sealed partial class TransportServer : IAsyncDisposable
                 LogAcceptFailed(ex.Message);
                 continue;
             }
-            var connection = new TransportConnection(socket, _options.MaxFrameBytes, _options.SendQueueCapacity, Counters, _logger);
+            var connection = new TransportConnection(socket, _options.MaxFrameBytes, _options.SendQueueCapacity, Counters, TimeProvider.System, _logger);
             var served = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[connection] = served.Task;
             _ = ServeAsync(connection, served);
@@ -278,6 +278,14 @@ public sealed partial class TransportServer : IAsyncDisposable
         }
     }
 
+    private WireWriter EmptyFrame(FrameKind kind, long correlationId)
+    {
+        var frame = new WireWriter(_codec, FrameFormat.HeaderSize);
+        FrameFormat.ReserveHeader(frame);
+        FrameFormat.CompleteHeader(frame, kind, correlationId);
+        return frame;
+    }
+
     private WireWriter ErrorFrame(long correlationId, Exception error)
     {
         var frame = new WireWriter(_codec);
@@ -320,6 +328,13 @@ public sealed partial class TransportServer : IAsyncDisposable
 
         public async ValueTask OnFrameAsync(TransportConnection connection, FrameKind kind, long correlationId, ReadOnlySequence<byte> payload)
         {
+            if (kind == FrameKind.Ping)
+            {
+                // Answered from the read loop: a pong says the connection and this node are alive,
+                // not that any handler has finished.
+                await connection.SendAsync(server.EmptyFrame(FrameKind.Pong, correlationId), connection.Closing).ConfigureAwait(false);
+                return;
+            }
             if (kind is not (FrameKind.Request or FrameKind.OneWay))
             {
                 throw new WireFormatException($"a client may not send {kind} after the handshake");

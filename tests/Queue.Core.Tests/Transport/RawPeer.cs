@@ -32,8 +32,12 @@ internal sealed class RawPeer : IAsyncDisposable
         return new RawPeer(socket);
     }
 
-    /// <summary>Listens on a free port and answers one client's handshake with a forged (all-zero) proof.</summary>
-    public static RawPeer FakeServer()
+    /// <summary>
+    /// Listens on a free port and completes one client's handshake, then reads and ignores
+    /// everything: with <paramref name="secret"/> null it answers with a forged (all-zero) proof,
+    /// otherwise with a correct one and then plays a peer that has hung.
+    /// </summary>
+    public static RawPeer FakeServer(string? secret = null)
     {
         var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -44,15 +48,16 @@ internal sealed class RawPeer : IAsyncDisposable
             var peer = new RawPeer(socket);
             await peer.SendAsync(Frame(FrameKind.HandshakeChallenge, w =>
             {
-                w.WriteUInt16(1);
-                w.WriteBytes(new byte[32]);
-                w.WriteString("impostor");
+                w.WriteUInt16(Handshake.ProtocolVersion);
+                w.WriteBytes(new byte[Handshake.NonceSize]);
+                w.WriteString("fake");
             }));
-            await peer.ReadFrameAsync();
+            var (_, hello) = await peer.ReadFrameAsync();
+            var clientNonce = hello[^Handshake.NonceSize..];
             await peer.SendAsync(Frame(FrameKind.HandshakeAck, w =>
             {
-                w.WriteString("impostor");
-                w.WriteBytes(new byte[32]);
+                w.WriteString("fake");
+                w.WriteBytes(secret is null ? new byte[Handshake.ProofSize] : Handshake.ServerProof(secret, clientNonce, "fake"));
             }));
             await peer.IsClosedByPeerAsync();
         });

@@ -145,6 +145,43 @@ public sealed class TransportFailureTests
     }
 
     [Fact]
+    public async Task A_peer_that_hangs_without_closing_is_detected_by_the_heartbeat_and_pending_requests_fail()
+    {
+        await using var kit = new TransportTestKit();
+        await using var hung = RawPeer.FakeServer(TransportTestKit.Secret);
+        var client = kit.Client(hung.Port, TransportTestKit.Options("client") with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+            HeartbeatTimeout = TimeSpan.FromMilliseconds(300),
+        });
+
+        // The ten-minute timeout is not what ends it: the silence is.
+        var error = await Assert.ThrowsAsync<TransportUnavailableException>(
+            () => client.RequestAsync(new Echo("anyone?"), TimeSpan.FromMinutes(10), CancellationToken.None));
+        Assert.Contains("lost", error.Message);
+        Assert.Contains("nothing received", error.Message);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Pings_keep_an_idle_connection_to_a_live_peer_open()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var client = kit.Client(server, TransportTestKit.Options("client") with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
+            HeartbeatTimeout = TimeSpan.FromSeconds(10),
+        });
+        await client.ConnectAsync(CancellationToken.None);
+
+        await Eventually.True(() => server.Counters.FramesReceived >= 10, Patience, "the idle client has pinged several times");
+        Assert.True(client.IsConnected);
+        Assert.Equal("alive", await client.RequestAsync(new Echo("alive"), CancellationToken.None));
+        Assert.Equal(1, client.Counters.ConnectionsOpened);
+    }
+
+    [Fact]
     public async Task Closing_a_client_fails_its_pending_requests_and_refuses_new_ones()
     {
         await using var kit = new TransportTestKit();
