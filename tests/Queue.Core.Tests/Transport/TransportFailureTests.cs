@@ -182,6 +182,57 @@ public sealed class TransportFailureTests
     }
 
     [Fact]
+    public async Task Under_load_across_repeated_server_restarts_every_request_ends_with_an_answer_or_a_retryable_error()
+    {
+        await using var kit = new TransportTestKit();
+        var server = await kit.StartServerAsync();
+        var port = server.LocalEndPoint!.Port;
+        var client = kit.Client(server);
+        long answered = 0, retryable = 0;
+        var unexpected = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var stop = new CancellationTokenSource();
+
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var text = $"{w}/{i}";
+                    Assert.Equal(text, await client.RequestAsync(new Echo(text), CancellationToken.None));
+                    Interlocked.Increment(ref answered);
+                }
+                catch (TransportUnavailableException)
+                {
+                    Interlocked.Increment(ref retryable);
+                    // What a real caller does before retrying; keeps the loop from spinning.
+                    await Task.Delay(1);
+                }
+                catch (Exception ex)
+                {
+                    unexpected.Enqueue(ex);
+                }
+            }
+        })).ToArray();
+
+        for (var restart = 0; restart < 3; restart++)
+        {
+            var before = Interlocked.Read(ref answered);
+            await Eventually.True(() => Interlocked.Read(ref answered) > before + 100, Patience, "requests are being answered");
+            await server.StopAsync();
+            server = await kit.StartServerAsync(port: port);
+        }
+        var last = Interlocked.Read(ref answered);
+        await Eventually.True(() => Interlocked.Read(ref answered) > last + 100, Patience, "requests are answered after the last restart");
+        stop.Cancel();
+
+        // A request that hung would keep its worker from finishing.
+        await Task.WhenAll(workers).WaitAsync(Patience);
+        Assert.Empty(unexpected);
+        Assert.True(client.Counters.ConnectionsOpened >= 4);
+    }
+
+    [Fact]
     public async Task Closing_a_client_fails_its_pending_requests_and_refuses_new_ones()
     {
         await using var kit = new TransportTestKit();
