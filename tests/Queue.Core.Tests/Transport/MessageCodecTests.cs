@@ -1,13 +1,11 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
 using Queue.Core.Transport;
-using Xunit.Abstractions;
 
 namespace Queue.Core.Tests.Transport;
 
-public sealed class MessageCodecTests(ITestOutputHelper output)
+public sealed class MessageCodecTests
 {
     private static readonly DateTimeOffset When = new(2026, 11, 21, 1, 2, 3, 456, TimeSpan.FromHours(5.5));
 
@@ -135,60 +133,4 @@ public sealed class MessageCodecTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => builder.Register(1030, static (w, v) => w.WriteInt32(v), static (ref WireReader r) => r.ReadInt32()));
         Assert.Throws<ArgumentException>(() => builder.Register(0, static (w, v) => w.WriteInt32(v.Value), static (ref WireReader r) => new Unknown(r.ReadInt32())));
     }
-
-    [Fact]
-    public void Measure_encode_and_decode_of_a_100_byte_append()
-    {
-        // Prints only: timing belongs in reports, not in assertions.
-        var codec = MessageCodec.CreateDefault();
-        var single = new AppendMessages([new ProduceItem(new string('m', 100), 12345)]);
-        var batch = new AppendMessages(Enumerable.Range(0, 100).Select(i => new ProduceItem(new string('m', 100), i)).ToList());
-        foreach (var (name, message, iterations) in new[] { ("1 x 100 B", single, 200_000), ("100 x 100 B", batch, 5_000) })
-        {
-            int bytes;
-            using (var sample = codec.Encode(message))
-            {
-                bytes = sample.WrittenCount;
-            }
-            var binary = Time(iterations, () =>
-            {
-                using var writer = codec.Encode(message);
-                _ = codec.Decode(writer.WrittenSpan);
-            });
-            var json = JsonSerializer.SerializeToUtf8Bytes(message);
-            var reflectionJson = Time(iterations / 4, () =>
-            {
-                var utf8 = JsonSerializer.SerializeToUtf8Bytes(message);
-                _ = JsonSerializer.Deserialize<AppendMessagesJson>(utf8);
-            });
-            output.WriteLine($"AppendMessages {name}: binary {bytes} B, encode+decode {binary:0} ns/op; " +
-                $"reflection System.Text.Json {json.Length} B, {reflectionJson:0} ns/op (reference)");
-        }
-    }
-
-    /// <summary>
-    /// Best of five rounds after a warm-up: the machine is shared, and the fastest round is the
-    /// one least disturbed by other work (and by the JIT still tiering up).
-    /// </summary>
-    private static double Time(int iterations, Action action)
-    {
-        for (var i = 0; i < Math.Min(iterations, 50_000); i++)
-        {
-            action();
-        }
-        var best = double.MaxValue;
-        var perRound = Math.Max(iterations / 5, 1);
-        for (var round = 0; round < 5; round++)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            for (var i = 0; i < perRound; i++)
-            {
-                action();
-            }
-            best = Math.Min(best, stopwatch.Elapsed.TotalNanoseconds / perRound);
-        }
-        return best;
-    }
-
-    private sealed record AppendMessagesJson(List<ProduceItem> Items);
 }

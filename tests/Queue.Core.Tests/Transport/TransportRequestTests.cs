@@ -51,57 +51,6 @@ public sealed class TransportRequestTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Measure_round_trips_and_write_batching()
-    {
-        // Prints only. Sequential requests show the round-trip latency; concurrent callers show
-        // how many frames the writer loops put in one socket write.
-        await using var kit = new TransportTestKit();
-        var server = await kit.StartServerAsync();
-        var client = kit.Client(server);
-        for (var i = 0; i < 500; i++)
-        {
-            await client.RequestAsync(new Echo("warm-up"), CancellationToken.None);
-        }
-
-        // Best of five rounds: the machine is shared, the least disturbed round says most.
-        const int sequential = 1_000;
-        var best = double.MaxValue;
-        var stopwatch = new Stopwatch();
-        for (var round = 0; round < 5; round++)
-        {
-            stopwatch.Restart();
-            for (var i = 0; i < sequential; i++)
-            {
-                await client.RequestAsync(new Echo("x"), CancellationToken.None);
-            }
-            best = Math.Min(best, stopwatch.Elapsed.TotalMicroseconds / sequential);
-        }
-        output.WriteLine($"sequential: {best:0.0} µs per round trip (best of 5 rounds of {sequential})");
-
-        foreach (var callers in new[] { 1, 16, 128 })
-        {
-            var (framesBefore, writesBefore) = (client.Counters.FramesSent, client.Counters.SocketWrites);
-            var (serverFramesBefore, serverWritesBefore) = (server.Counters.FramesSent, server.Counters.SocketWrites);
-            const int total = 10_000;
-            stopwatch.Restart();
-            await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
-            {
-                for (var i = 0; i < total / callers; i++)
-                {
-                    await client.RequestAsync(new Echo("0123456789"), CancellationToken.None);
-                }
-            })));
-            var elapsed = stopwatch.Elapsed;
-            var frames = client.Counters.FramesSent - framesBefore;
-            var writes = client.Counters.SocketWrites - writesBefore;
-            var serverFrames = server.Counters.FramesSent - serverFramesBefore;
-            var serverWrites = server.Counters.SocketWrites - serverWritesBefore;
-            output.WriteLine($"{callers,3} concurrent callers: {frames / elapsed.TotalSeconds:0} requests/s; " +
-                $"requests per client write {(double)frames / writes:0.0}, responses per server write {(double)serverFrames / serverWrites:0.0}");
-        }
-    }
-
-    [Fact]
     public async Task Large_frames_spanning_many_reads_and_writes_round_trip_among_small_ones()
     {
         await using var kit = new TransportTestKit();
