@@ -408,8 +408,8 @@ public sealed partial class TransportClient : IAsyncDisposable
         }
 
         /// <summary>
-        /// Pings while the connection is quiet and closes it when the peer stays silent past the
-        /// heartbeat timeout. Without this a peer that vanished without a FIN or RST (power loss,
+        /// Pings while the connection is quiet in either direction and closes it when the peer
+        /// stays silent past the heartbeat timeout. Without this a peer that vanished without a FIN or RST (power loss,
         /// partition) would leave a connection that looks open, and every request on it would
         /// wait for its full timeout instead of failing fast and reconnecting.
         /// </summary>
@@ -429,7 +429,9 @@ public sealed partial class TransportClient : IAsyncDisposable
                         Connection.Close(new TimeoutException($"nothing received for {silent.TotalMilliseconds:0} ms"));
                         return;
                     }
-                    if (silent >= options.HeartbeatInterval)
+                    // Also when only we have been quiet: a client that just receives (a burst of
+                    // slow responses) must still show the server it is alive.
+                    if (silent >= options.HeartbeatInterval || Connection.SinceLastSent >= options.HeartbeatInterval)
                     {
                         var ping = new WireWriter(client._codec, FrameFormat.HeaderSize);
                         FrameFormat.ReserveHeader(ping);

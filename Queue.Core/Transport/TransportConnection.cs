@@ -41,6 +41,7 @@ public sealed partial class TransportConnection
     private int _started;
     private int _closeNotified;
     private long _lastReceivedTimestamp;
+    private long _lastSentTimestamp;
 
     internal TransportConnection(Socket socket, int maxFrameBytes, int sendQueueCapacity, TransportCounters counters, TimeProvider time, ILogger logger)
     {
@@ -48,6 +49,7 @@ public sealed partial class TransportConnection
         _socket.NoDelay = true;
         _time = time;
         _lastReceivedTimestamp = time.GetTimestamp();
+        _lastSentTimestamp = _lastReceivedTimestamp;
         _maxFrameBytes = maxFrameBytes;
         _counters = counters;
         _logger = logger;
@@ -74,6 +76,9 @@ public sealed partial class TransportConnection
 
     /// <summary>Time since bytes last arrived from the peer: what the client's heartbeat watches.</summary>
     public TimeSpan SinceLastReceived => _time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTimestamp));
+
+    /// <summary>Time since bytes last went to the peer: the peer's sweep watches our silence too.</summary>
+    public TimeSpan SinceLastSent => _time.GetElapsedTime(Interlocked.Read(ref _lastSentTimestamp));
 
     /// <summary>Completes when the connection has closed and its handler has been told.</summary>
     public Task Completion => _closed.Task;
@@ -337,6 +342,7 @@ public sealed partial class TransportConnection
             var sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
+        Interlocked.Exchange(ref _lastSentTimestamp, _time.GetTimestamp());
     }
 
     private void DrainOutbound()

@@ -27,6 +27,7 @@ public sealed partial class TransportServer : IAsyncDisposable
     private readonly ConcurrentDictionary<TransportConnection, Task> _connections = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
+    private Task _silenceSweep = Task.CompletedTask;
     private int _stopped;
 
     public TransportServer(TransportOptions options, MessageCodec codec, RequestHandler handler, ILogger<TransportServer>? logger = null)
@@ -72,6 +73,7 @@ public sealed partial class TransportServer : IAsyncDisposable
         }
         LogListening(LocalEndPoint.ToString(), _options.NodeId);
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        _silenceSweep = Task.Run(SweepSilentConnectionsAsync, CancellationToken.None);
     }
 
     /// <summary>Stops accepting, closes every connection (pending requests on them fail at their callers), waits for the loops.</summary>
@@ -84,6 +86,7 @@ public sealed partial class TransportServer : IAsyncDisposable
         _stopping.Cancel();
         _listener?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
+        await _silenceSweep.ConfigureAwait(false);
         foreach (var connection in _connections.Keys)
         {
             connection.Close();
@@ -154,6 +157,36 @@ public sealed partial class TransportServer : IAsyncDisposable
         {
             _connections.TryRemove(connection, out _);
             served.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Closes connections on which nothing has arrived for the heartbeat timeout. Clients ping
+    /// every heartbeat interval while idle, so silence means the client's host or process is gone
+    /// without closing (power loss, partition); without this sweep such half-open connections
+    /// would hold their slot and buffers until TCP gives up, which can take hours.
+    /// </summary>
+    private async Task SweepSilentConnectionsAsync()
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                foreach (var connection in _connections.Keys)
+                {
+                    var silent = connection.SinceLastReceived;
+                    if (silent >= _options.HeartbeatTimeout && !connection.IsClosed)
+                    {
+                        LogClientSilent(connection.RemoteEndPoint, connection.RemoteNodeId, silent.TotalMilliseconds);
+                        connection.Close(new TimeoutException($"nothing received for {silent.TotalMilliseconds:0} ms"));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -312,6 +345,9 @@ public sealed partial class TransportServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
     private partial void LogAcceptFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nothing heard from {RemoteEndPoint} (node {RemoteNodeId}) for {SilentMs} ms; closing the connection")]
+    private partial void LogClientSilent(string remoteEndPoint, string remoteNodeId, double silentMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler failed on {MessageType} from node {RemoteNodeId}")]
     private partial void LogHandlerFailed(string messageType, string remoteNodeId, Exception error);

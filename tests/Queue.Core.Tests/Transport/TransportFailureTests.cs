@@ -164,20 +164,47 @@ public sealed class TransportFailureTests
     }
 
     [Fact]
-    public async Task Pings_keep_an_idle_connection_to_a_live_peer_open()
+    public async Task A_client_that_goes_silent_after_the_handshake_is_dropped_by_the_server()
     {
         await using var kit = new TransportTestKit();
-        var server = await kit.StartServerAsync();
+        var server = await kit.StartServerAsync(TransportTestKit.Options("server") with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+            HeartbeatTimeout = TimeSpan.FromMilliseconds(300),
+        });
+
+        await using var silent = await RawPeer.ConnectAsync(server.LocalEndPoint!.Port);
+        await silent.HandshakeAsync(TransportTestKit.Secret, "silent");
+
+        Assert.True(await silent.IsClosedByPeerAsync());
+        await Eventually.True(() => server.ConnectionCount == 0, Patience, "the server forgot the connection");
+    }
+
+    [Fact]
+    public async Task Pings_keep_a_connection_waiting_on_a_slow_request_open_on_both_sides()
+    {
+        // While the request waits, only pings and pongs cross the connection; they must keep
+        // flowing so that neither side's silence check fires. (Timeouts stay generous: a
+        // shared CI machine can stall a process for a moment.)
+        await using var kit = new TransportTestKit();
+        var heartbeat = new { HeartbeatInterval = TimeSpan.FromMilliseconds(20), HeartbeatTimeout = TimeSpan.FromSeconds(3) };
+        var server = await kit.StartServerAsync(TransportTestKit.Options("server") with
+        {
+            HeartbeatInterval = heartbeat.HeartbeatInterval,
+            HeartbeatTimeout = heartbeat.HeartbeatTimeout,
+        });
         var client = kit.Client(server, TransportTestKit.Options("client") with
         {
-            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
-            HeartbeatTimeout = TimeSpan.FromSeconds(10),
+            HeartbeatInterval = heartbeat.HeartbeatInterval,
+            HeartbeatTimeout = heartbeat.HeartbeatTimeout,
         });
-        await client.ConnectAsync(CancellationToken.None);
 
-        await Eventually.True(() => server.Counters.FramesReceived >= 10, Patience, "the idle client has pinged several times");
+        var slow = client.RequestAsync(new WaitFor("slow"), TimeSpan.FromMinutes(1), CancellationToken.None);
+        await Eventually.True(() => server.Counters.FramesReceived >= 20, Patience, "the waiting client has pinged many times");
         Assert.True(client.IsConnected);
-        Assert.Equal("alive", await client.RequestAsync(new Echo("alive"), CancellationToken.None));
+        kit.Gate("slow").SetResult();
+
+        Assert.Equal("slow", await slow);
         Assert.Equal(1, client.Counters.ConnectionsOpened);
     }
 
