@@ -15,4 +15,6 @@ public sealed record QueueSettings
     public PartitionSettings Partition { get; init; } = new();
 
     public JournalSettings Journal { get; init; } = new();
+
+    public TransportSettings Transport { get; init; } = new();
 }

@@ -38,6 +38,7 @@ public static class QueueSettingsBinder
                 Roles = roles,
                 SeedNodes = reader.List("queue:node:seed-nodes"),
                 ClusterSecret = reader.String("queue:node:cluster-secret"),
+                InsecureDev = reader.Bool("queue:node:insecure-dev"),
             },
             Http = new HttpSettings
             {
@@ -67,11 +68,32 @@ public static class QueueSettingsBinder
                 MaxBatchBytes = reader.Size("queue:journal:max-batch-bytes", 1024, 512L * 1024 * 1024),
                 StartupTimeout = reader.Duration("queue:journal:startup-timeout"),
             },
+            Transport = new TransportSettings
+            {
+                // The floor leaves room for the frame header and a handshake.
+                MaxFrameBytes = (int)reader.Size("queue:transport:max-frame-bytes", 1024, 1024L * 1024 * 1024),
+                ConnectTimeout = reader.Duration("queue:transport:connect-timeout"),
+                HandshakeTimeout = reader.Duration("queue:transport:handshake-timeout"),
+                RequestTimeout = reader.Duration("queue:transport:request-timeout"),
+                ReconnectMinBackoff = reader.Duration("queue:transport:reconnect-min-backoff"),
+                ReconnectMaxBackoff = reader.Duration("queue:transport:reconnect-max-backoff"),
+                MaxInFlightPerConnection = reader.Int("queue:transport:max-in-flight-per-connection", 1, 1_000_000),
+                HeartbeatInterval = reader.Duration("queue:transport:heartbeat-interval"),
+                HeartbeatTimeout = reader.Duration("queue:transport:heartbeat-timeout"),
+            },
         };
 
         if (settings.Limits.DefaultPartitions > settings.Limits.MaxPartitionsPerTopic)
         {
             errors.Add("queue.topics.default-partitions is larger than queue.limits.max-partitions-per-topic");
+        }
+        if (settings.Transport.ReconnectMaxBackoff < settings.Transport.ReconnectMinBackoff)
+        {
+            errors.Add("queue.transport.reconnect-max-backoff is smaller than queue.transport.reconnect-min-backoff");
+        }
+        if (settings.Transport.HeartbeatTimeout <= settings.Transport.HeartbeatInterval)
+        {
+            errors.Add("queue.transport.heartbeat-timeout must be longer than queue.transport.heartbeat-interval");
         }
         if (errors.Count > 0)
         {
@@ -83,6 +105,22 @@ public static class QueueSettingsBinder
     private sealed class Reader(IConfiguration configuration, List<string> errors)
     {
         public string String(string key) => configuration[key] ?? "";
+
+        /// <summary>HOCON booleans: true/false, on/off, yes/no.</summary>
+        public bool Bool(string key)
+        {
+            var text = configuration[key];
+            switch (text?.Trim().ToLowerInvariant())
+            {
+                case "true" or "on" or "yes":
+                    return true;
+                case "false" or "off" or "no" or "" or null:
+                    return false;
+                default:
+                    errors.Add($"{Dotted(key)} = '{text}': expected on/off (true/false, yes/no)");
+                    return false;
+            }
+        }
 
         public int Int(string key, int min, int max)
         {

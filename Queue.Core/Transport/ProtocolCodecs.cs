@@ -1,0 +1,170 @@
+using Queue.Core.Log;
+using Queue.Core.Protocol;
+
+namespace Queue.Core.Transport;
+
+/// <summary>
+/// Registrations of the messages that cross the wire today. Hand-written rather than reflected or
+/// source-generated: each record's layout is visible here, costs nothing at start-up, and a change
+/// to a record that forgets its codec fails the round-trip test for every registered type.
+/// </summary>
+public static class ProtocolCodecs
+{
+    /// <summary>Built-ins, transport envelopes and the partition protocol.</summary>
+    public static MessageCodecBuilder AddDefaults(this MessageCodecBuilder builder) =>
+        builder.AddBuiltIns().AddTransportEnvelopes().AddPartitionProtocol();
+
+    /// <summary>Plain values a handler may answer with: ids 1-9.</summary>
+    public static MessageCodecBuilder AddBuiltIns(this MessageCodecBuilder builder) => builder
+        .Register(1, static (w, v) => w.WriteString(v), static (ref WireReader r) => r.ReadString())
+        .Register(2, static (w, v) => w.WriteInt32(v), static (ref WireReader r) => r.ReadInt32())
+        .Register(3, static (w, v) => w.WriteInt64(v), static (ref WireReader r) => r.ReadInt64())
+        .Register(4, static (w, v) => w.WriteBool(v), static (ref WireReader r) => r.ReadBool());
+
+    /// <summary>Targets of remote requests: ids 10-19.</summary>
+    public static MessageCodecBuilder AddTransportEnvelopes(this MessageCodecBuilder builder) => builder
+        .Register(10,
+            static (w, v) =>
+            {
+                WritePartitionId(w, v.Partition);
+                w.WriteMessage(v.Message);
+            },
+            static (ref WireReader r) => new PartitionRequest(ReadPartitionId(ref r), RequiredMessage(ref r)))
+        .Register(11,
+            static (w, v) =>
+            {
+                w.WriteString(v.Path);
+                w.WriteMessage(v.Message);
+            },
+            static (ref WireReader r) => new ActorRequest(r.ReadString(), RequiredMessage(ref r)));
+
+    /// <summary>Queue.Core.Protocol.PartitionMessages: ids 100-199.</summary>
+    public static MessageCodecBuilder AddPartitionProtocol(this MessageCodecBuilder builder) => builder
+        .Register(100,
+            static (w, v) =>
+            {
+                w.WriteInt32(v.Items.Count);
+                foreach (var item in v.Items)
+                {
+                    w.WriteString(item.Payload);
+                    w.WriteInt64(item.ProducerId);
+                }
+            },
+            static (ref WireReader r) =>
+            {
+                // 12 = the smallest item: an empty string's length and a producer id.
+                var items = new ProduceItem[r.ReadCount(12)];
+                for (var i = 0; i < items.Length; i++)
+                {
+                    items[i] = new ProduceItem(r.ReadString(), r.ReadInt64());
+                }
+                return new AppendMessages(items);
+            })
+        .Register(101,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.FirstOffset);
+                w.WriteInt32(v.Count);
+            },
+            static (ref WireReader r) => new MessagesAppended(r.ReadInt64(), r.ReadInt32()))
+        .Register(102,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.ConsumerId);
+                WriteStartFrom(w, v.From);
+            },
+            static (ref WireReader r) => new ConsumeNext(r.ReadInt64(), ReadStartFrom(ref r)))
+        .Register(103,
+            static (w, v) =>
+            {
+                w.WriteBool(v.Message is not null);
+                if (v.Message is not null)
+                {
+                    WriteStoredMessage(w, v.Message);
+                }
+                w.WriteInt64(v.Remaining);
+            },
+            static (ref WireReader r) => new NextConsumed(r.ReadBool() ? ReadStoredMessage(ref r) : null, r.ReadInt64()))
+        .Register(104,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.ConsumerId);
+                WriteStartFrom(w, v.From);
+            },
+            static (ref WireReader r) => new GetBacklog(r.ReadInt64(), ReadStartFrom(ref r)))
+        .Register(105,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.Position);
+                w.WriteInt64(v.HighWatermark);
+            },
+            static (ref WireReader r) => new BacklogReported(r.ReadInt64(), r.ReadInt64()))
+        .Register(106,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.ConsumerId);
+                WriteStartFrom(w, v.From);
+            },
+            static (ref WireReader r) => new PinConsumer(r.ReadInt64(), ReadStartFrom(ref r)))
+        .Register(107,
+            static (w, v) => w.WriteInt64(v.Position),
+            static (ref WireReader r) => new ConsumerPinned(r.ReadInt64()))
+        .Register(108,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.Offset);
+                w.WriteInt32(v.Max);
+            },
+            static (ref WireReader r) => new FetchMessages(r.ReadInt64(), r.ReadInt32()))
+        .Register(109,
+            static (w, v) =>
+            {
+                w.WriteInt32(v.Messages.Count);
+                foreach (var message in v.Messages)
+                {
+                    WriteStoredMessage(w, message);
+                }
+                w.WriteInt64(v.LogStart);
+                w.WriteInt64(v.HighWatermark);
+            },
+            static (ref WireReader r) =>
+            {
+                // 32 = the smallest stored message: offset, empty payload, producer, timestamp.
+                var messages = new StoredMessage[r.ReadCount(32)];
+                for (var i = 0; i < messages.Length; i++)
+                {
+                    messages[i] = ReadStoredMessage(ref r);
+                }
+                return new MessagesFetched(messages, r.ReadInt64(), r.ReadInt64());
+            });
+
+    public static void WritePartitionId(WireWriter writer, PartitionId partition)
+    {
+        writer.WriteString(partition.Topic);
+        writer.WriteInt32(partition.Partition);
+    }
+
+    public static PartitionId ReadPartitionId(ref WireReader reader) => new(reader.ReadString(), reader.ReadInt32());
+
+    private static void WriteStoredMessage(WireWriter writer, StoredMessage message)
+    {
+        writer.WriteInt64(message.Offset);
+        writer.WriteString(message.Payload);
+        writer.WriteInt64(message.ProducerId);
+        writer.WriteDateTimeOffset(message.Timestamp);
+    }
+
+    private static StoredMessage ReadStoredMessage(ref WireReader reader) =>
+        new(reader.ReadInt64(), reader.ReadString(), reader.ReadInt64(), reader.ReadDateTimeOffset());
+
+    private static void WriteStartFrom(WireWriter writer, StartFrom from) => writer.WriteByte((byte)from);
+
+    private static StartFrom ReadStartFrom(ref WireReader reader)
+    {
+        var value = (StartFrom)reader.ReadByte();
+        return Enum.IsDefined(value) ? value : throw new WireFormatException($"unknown StartFrom {(byte)value}");
+    }
+
+    private static object RequiredMessage(ref WireReader reader) =>
+        reader.ReadMessage() ?? throw new WireFormatException("a request envelope must carry a message");
+}
