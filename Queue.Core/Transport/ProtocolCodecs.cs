@@ -10,9 +10,9 @@ namespace Queue.Core.Transport;
 /// </summary>
 public static class ProtocolCodecs
 {
-    /// <summary>Built-ins, transport envelopes and the partition protocol.</summary>
+    /// <summary>Built-ins, transport envelopes, the partition, cluster and catalogue protocols.</summary>
     public static MessageCodecBuilder AddDefaults(this MessageCodecBuilder builder) =>
-        builder.AddBuiltIns().AddTransportEnvelopes().AddPartitionProtocol();
+        builder.AddBuiltIns().AddTransportEnvelopes().AddPartitionProtocol().AddClusterProtocol().AddCatalogProtocol();
 
     /// <summary>Plain values a handler may answer with: ids 1-9.</summary>
     public static MessageCodecBuilder AddBuiltIns(this MessageCodecBuilder builder) => builder

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Queue.Core.Cluster;
+using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
 using Queue.Core.Transport;
@@ -29,7 +31,44 @@ public sealed class MessageCodecTests
         new FetchMessages(100, 500),
         new MessagesFetched([], 0, 0),
         new MessagesFetched([new StoredMessage(0, "a", 1, When), new StoredMessage(1, "", 2, DateTimeOffset.UnixEpoch)], 0, 2),
+        new RegisterMember(new MemberAddress("n1", "10.0.0.1:2552", "http://10.0.0.1:8001", ["broker", "edge"])),
+        new MemberRegistered(3, Table),
+        new Heartbeat("n1", 7),
+        new HeartbeatAck(3, true, null),
+        new HeartbeatAck(3, false, Table),
+        new LeaveCluster("n2"),
+        new LeftCluster(true),
+        new WhoIsManager(),
+        new ManagerInfo("n1", "h:1", 4),
+        new GetRoutingTable(2),
+        Table,
+        RoutingTable.Empty,
+        new RoutingTableUpdated(Table),
+        new HandOffShard(5, 9),
+        new ShardHandedOff(5, 9),
+        new GetClusterState(),
+        new ClusterState(new ManagerInfo("", "", 0), [new ClusterMember("n1", "h:1", ["broker"], "http://h:8001", MemberStatus.Unreachable, When)], Table),
+        new RecordHealth([new HealthFact("producer", "12", When)]),
+        new ListTopics(),
+        new TopicList([new TopicInfo("T-1", 3)]),
+        new GetTopic("T-1"),
+        new TopicLookup(null),
+        new TopicLookup(new TopicInfo("T", 1)),
+        new CreateTopic("T", 4),
+        new TopicCreated(new TopicInfo("T", 4), false),
+        new RegisterProducer("T", null),
+        new ProducerInfo(3, "T", 2),
+        new RegisterConsumer("T", 1, StartFrom.Earliest),
+        new ConsumerInfo(4, "T", null, StartFrom.Latest),
+        new GetProducer(3),
+        new ProducerLookup(new ProducerInfo(3, "T", null)),
+        new GetConsumer(4),
+        new ConsumerLookup(null),
     ];
+
+    private static RoutingTable Table => new(5, 60,
+        [new ShardAllocation(0, "n1", 11), new ShardAllocation(59, "n2", 12)],
+        [new MemberAddress("n1", "h:1", "http://h:8001", ["broker"])]);
 
     public static TheoryData<object> AllSamples()
     {
