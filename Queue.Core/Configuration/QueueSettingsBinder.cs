@@ -81,7 +81,30 @@ public static class QueueSettingsBinder
                 HeartbeatInterval = reader.Duration("queue:transport:heartbeat-interval"),
                 HeartbeatTimeout = reader.Duration("queue:transport:heartbeat-timeout"),
             },
+            Cluster = new ClusterSettings
+            {
+                Shards = reader.Int("queue:cluster:shards", 1, 100_000),
+                HeartbeatInterval = reader.Duration("queue:cluster:heartbeat-interval"),
+                UnreachableAfter = reader.Duration("queue:cluster:unreachable-after"),
+                DownAfter = reader.Duration("queue:cluster:down-after"),
+                LeaseTtl = reader.Duration("queue:cluster:lease-ttl"),
+                LeaseRenewInterval = reader.Duration("queue:cluster:lease-renew-interval"),
+                LeaseSafetyMargin = reader.Duration("queue:cluster:lease-safety-margin"),
+                RebalanceInterval = reader.Duration("queue:cluster:rebalance-interval"),
+                MaxSimultaneousRebalance = reader.Int("queue:cluster:max-simultaneous-rebalance", 1, 100_000),
+                HandOffTimeout = reader.Duration("queue:cluster:hand-off-timeout"),
+            },
         };
+
+        var cluster = settings.Cluster;
+        if (cluster.UnreachableAfter <= cluster.HeartbeatInterval || cluster.DownAfter <= cluster.UnreachableAfter)
+        {
+            errors.Add("queue.cluster: expected heartbeat-interval < unreachable-after < down-after");
+        }
+        if (cluster.LeaseRenewInterval + cluster.LeaseSafetyMargin >= cluster.LeaseTtl)
+        {
+            errors.Add("queue.cluster: lease-renew-interval plus lease-safety-margin must be shorter than lease-ttl, or the manager steps down between renewals");
+        }
 
         if (settings.Limits.DefaultPartitions > settings.Limits.MaxPartitionsPerTopic)
         {

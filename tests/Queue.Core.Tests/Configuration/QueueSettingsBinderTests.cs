@@ -28,6 +28,7 @@ public sealed class QueueSettingsBinderTests
         Assert.Equal(coded.Limits, bound.Limits);
         Assert.Equal(coded.Partition, bound.Partition);
         Assert.Equal(coded.Journal, bound.Journal);
+        Assert.Equal(coded.Cluster, bound.Cluster);
         Assert.Equal(coded.Node.NodeId, bound.Node.NodeId);
         Assert.Equal(coded.Node.Host, bound.Node.Host);
         Assert.Equal(coded.Node.Port, bound.Node.Port);
