@@ -46,11 +46,14 @@ public static partial class NodeApplication
             kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxMessageBytes * 6L + 64 * 1024;
         });
         builder.Services.AddQueueNode(settings);
+        builder.Services.AddV1Api();
 
         var app = builder.Build();
         if (settings.Node.HasRole("edge"))
         {
             app.MapSeedApi();
+            app.MapV1Api();
+            app.MapOpenApi();
         }
         app.MapFallback((HttpContext http) => SeedResults.Fail(StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
         return app;
