@@ -66,6 +66,14 @@ public sealed class QueueProducer : IAsyncDisposable
         return await pending.Completion.Task;
     }
 
+    /// <summary>
+    /// The producer id this producer registered for <paramref name="topic"/> (it registers once per
+    /// topic, before its first batch there), or null if it has sent nothing there yet. Consumers
+    /// see it as <see cref="ConsumedMessage.ProducerId"/>.
+    /// </summary>
+    /// <param name="topic">A topic this producer sent to.</param>
+    public long? ProducerIdFor(string topic) => _lanes.TryGetValue(topic, out var lane) ? lane.ProducerId : null;
+
     /// <summary>Sends everything queued so far without waiting for the linger, and completes when it is acknowledged or failed.</summary>
     /// <param name="cancellationToken">Stops waiting; the messages are still sent.</param>
     public async Task FlushAsync(CancellationToken cancellationToken = default)

@@ -38,6 +38,9 @@ internal sealed class ProducerLane
         Completion = Task.Run(RunAsync);
     }
 
+    /// <summary>The id this lane registered under, once its first batch went out.</summary>
+    public long? ProducerId => Volatile.Read(ref _registration)?.ProducerId;
+
     /// <summary>Completes when the lane has sent everything it was given and stopped.</summary>
     public Task Completion { get; }
 
