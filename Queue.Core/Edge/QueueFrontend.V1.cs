@@ -223,6 +223,8 @@ public sealed partial class QueueFrontend
         {
             return [];
         }
+        // Read the positions again: the high-water marks in the old ones say "nothing to read".
+        (consumer, positions) = await PositionsAsync(consumerId, cancellationToken);
         return await FetchFromPositionsAsync(consumer, positions, max, cancellationToken);
     }
 
