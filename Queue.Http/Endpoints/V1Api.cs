@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
@@ -84,7 +85,7 @@ public static class V1Api
                 var offset = V1Results.QueryLong(http.Request, "offset") ?? 0;
                 var max = QueryMax(http.Request);
                 var wait = QueryWait(http.Request, settings);
-                var fetched = await queue.FetchAsync(topic, partition, offset, max, wait, ct);
+                var fetched = await LongPollAsync(http, poll => queue.FetchAsync(topic, partition, offset, max, wait, poll), ct);
                 return Results.Json(new V1FetchResponse(fetched.Messages.Select(m => ToV1(partition, m)).ToList(), fetched.LogStart, fetched.HighWatermark),
                     V1Json.Context.V1FetchResponse);
             })).WithTags("messages").WithSummary("Read committed messages from an offset; wait_ms long-polls when there are none")
@@ -135,7 +136,9 @@ public static class V1Api
 
         v1.MapGet("/consumers/{id:long}/messages", (long id, HttpContext http, QueueFrontend queue, QueueSettings settings) => V1Results.Run(http, async ct =>
         {
-            var messages = await queue.FetchForConsumerAsync(id, QueryMax(http.Request), QueryWait(http.Request, settings), ct);
+            var max = QueryMax(http.Request);
+            var wait = QueryWait(http.Request, settings);
+            var messages = await LongPollAsync(http, poll => queue.FetchForConsumerAsync(id, max, wait, poll), ct);
             return Results.Json(new V1MessageList(messages.Select(m => ToV1(m.Partition, m.Message)).ToList()), V1Json.Context.V1MessageList);
         })).WithTags("consumers").WithSummary("Read from the committed positions without moving them; wait_ms long-polls")
             .Produces<V1MessageList>().ProducesErrors(400, 404, 503);
@@ -166,6 +169,25 @@ public static class V1Api
         v1.MapFallback((HttpContext http) =>
             V1Results.Fail(StatusCodes.Status404NotFound, "not_found", $"No endpoint {http.Request.Method} {http.Request.Path}"));
         return app;
+    }
+
+    /// <summary>
+    /// Runs a request that may long-poll, ending its wait when the node starts shutting down:
+    /// Kestrel's graceful stop waits for running requests, so an idle poll would otherwise hold
+    /// the shutdown for up to max-poll-wait. The client gets a retryable 503.
+    /// </summary>
+    private static async Task<T> LongPollAsync<T>(HttpContext http, Func<CancellationToken, Task<T>> poll, CancellationToken cancellationToken)
+    {
+        var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        try
+        {
+            return await poll(linked.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new QueueException(QueueErrorKind.Unavailable, "The node is shutting down; retry later or on another node");
+        }
     }
 
     /// <summary>

@@ -64,6 +64,25 @@ public sealed class V1FetchTests : IAsyncLifetime
         Assert.Equal(["after timeouts"], V1Http.Values(await poll));
     }
 
+    [Fact]
+    public async Task A_waiting_long_poll_is_answered_503_when_the_node_stops()
+    {
+        // Its own node (stopped here, not by the fixture) and its own client (a node disposes
+        // its client at the start of its shutdown).
+        var node = await TestNode.StartAsync();
+        await node.Http.PostOkAsync("v1/topics", new { name = "s" });
+        using var http = new HttpClient { BaseAddress = node.BaseAddress };
+        var poll = http.GetJsonAsync("v1/topics/s/partitions/0/messages?offset=0&wait_ms=25000");
+        await Eventually.True(() => node.Node.ActivePartitions.Any(p => p.Topic == "s"), TimeSpan.FromSeconds(10), "the poll reached the partition");
+
+        var stopping = node.DisposeAsync().AsTask();
+        var (status, body) = await poll;
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("unavailable", V1Http.ErrorCode(body));
+    }
+
     [Theory]
     [InlineData("v1/topics/f/partitions/0/messages?offset=-1", HttpStatusCode.BadRequest)]
     [InlineData("v1/topics/f/partitions/0/messages?max=0", HttpStatusCode.BadRequest)]
