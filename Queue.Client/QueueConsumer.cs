@@ -161,6 +161,10 @@ public sealed class QueueConsumer : IAsyncDisposable
     public async Task CommitAsync(ConsumedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.Topic != Topic || !Partitions.Contains(message.Partition))
+        {
+            throw new ArgumentException($"Message {message.Topic}/{message.Partition}@{message.Offset} is not from this consumer's partitions of '{Topic}'", nameof(message));
+        }
         var position = new MessageOffset(message.Partition, message.Offset + 1);
         await _retry.RunAsync(ct => _transport.CommitAsync(ConsumerId, [position], ct), cancellationToken);
         lock (_gate)

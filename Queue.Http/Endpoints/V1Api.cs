@@ -20,6 +20,8 @@ namespace Queue.Http.Endpoints;
 public static class V1Api
 {
     private const int DefaultFetchMax = 100;
+    private const string MaxText = "Most messages to return, 1 to 10000 (default 100)";
+    private const string WaitText = "Long-poll: milliseconds to wait for a message when there is none yet, up to queue.http.max-poll-wait (default 0)";
 
     /// <summary>
     /// Registers what the /v1 API needs besides its endpoints: the OpenAPI document (served at
@@ -89,6 +91,7 @@ public static class V1Api
                 return Results.Json(new V1FetchResponse(fetched.Messages.Select(m => ToV1(partition, m)).ToList(), fetched.LogStart, fetched.HighWatermark),
                     V1Json.Context.V1FetchResponse);
             })).WithTags("messages").WithSummary("Read committed messages from an offset; wait_ms long-polls when there are none")
+            .WithQuery(("offset", "First offset wanted (default 0)"), ("max", MaxText), ("wait_ms", WaitText))
             .Produces<V1FetchResponse>().ProducesErrors(400, 404, 503);
 
         v1.MapPost("/producers", (HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
@@ -141,6 +144,7 @@ public static class V1Api
             var messages = await LongPollAsync(http, poll => queue.FetchForConsumerAsync(id, max, wait, poll), ct);
             return Results.Json(new V1MessageList(messages.Select(m => ToV1(m.Partition, m.Message)).ToList()), V1Json.Context.V1MessageList);
         })).WithTags("consumers").WithSummary("Read from the committed positions without moving them; wait_ms long-polls")
+            .WithQuery(("max", MaxText), ("wait_ms", WaitText))
             .Produces<V1MessageList>().ProducesErrors(400, 404, 503);
 
         v1.MapPost("/consumers/{id:long}/consume", (long id, HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
@@ -164,6 +168,7 @@ public static class V1Api
             }
             return Results.Json(new V1MessageList(taken), V1Json.Context.V1MessageList);
         })).WithTags("consumers").WithSummary("Take messages and move the position past them at once: at-most-once, like the seed API")
+            .WithQuery(("max", "Most messages to take, 1 to 10000 (default 1)"))
             .Produces<V1MessageList>().ProducesErrors(404, 503);
 
         v1.MapFallback((HttpContext http) =>
@@ -204,6 +209,27 @@ public static class V1Api
                 Required = true,
                 Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
             };
+        });
+
+    /// <summary>
+    /// Documents integer query parameters. They are parsed by the handlers themselves (so a bad
+    /// value gets the v1 error shape), which hides them from the generated document.
+    /// </summary>
+    private static RouteHandlerBuilder WithQuery(this RouteHandlerBuilder builder, params (string Name, string Description)[] parameters) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            foreach (var (name, description) in parameters)
+            {
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = name,
+                    In = ParameterLocation.Query,
+                    Description = description,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+                });
+            }
+            return Task.CompletedTask;
         });
 
     private static RouteHandlerBuilder ProducesErrors(this RouteHandlerBuilder builder, params int[] statuses)

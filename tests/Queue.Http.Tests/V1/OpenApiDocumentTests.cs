@@ -20,5 +20,7 @@ public sealed class OpenApiDocumentTests
         // Bodies are described with the names on the wire.
         var produce = document["paths"]!["/v1/topics/{topic}/messages"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!.AsObject();
         Assert.Contains("producer_id", produce.Select(p => p.Key));
+        var fetch = document["paths"]!["/v1/topics/{topic}/partitions/{partition}/messages"]!["get"]!["parameters"]!.AsArray();
+        Assert.Contains("wait_ms", fetch.Select(p => p!["name"]!.GetValue<string>()));
     }
 }
