@@ -44,6 +44,8 @@ public static class QueueSettingsBinder
             {
                 Port = reader.Int("queue:http:port", 1, 65535),
                 RequestTimeout = reader.Duration("queue:http:request-timeout"),
+                MailboxWait = reader.Duration("queue:http:mailbox-wait"),
+                MaxPollWait = reader.Duration("queue:http:max-poll-wait"),
             },
             Limits = new LimitSettings
             {

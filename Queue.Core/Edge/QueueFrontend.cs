@@ -16,7 +16,14 @@ namespace Queue.Core.Edge;
 /// facts that never change once written (a topic's partition count, a producer's topic) and the
 /// round-robin cursors, which are a courtesy, not a guarantee.
 /// </summary>
-public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, HealthTracker? health = null)
+/// <remarks>The batch, long-poll and commit requests of the /v1 API are in QueueFrontend.V1.cs.</remarks>
+/// <param name="mailboxWait">
+/// How long a /v1 request waits for room in a full mailbox before it is refused as overloaded
+/// (429); zero means the whole request timeout.
+/// </param>
+/// <param name="health">Where the last-seen times of producers and consumers are noted, if anywhere.</param>
+public sealed partial class QueueFrontend(
+    IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, TimeSpan mailboxWait = default, HealthTracker? health = null)
 {
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();

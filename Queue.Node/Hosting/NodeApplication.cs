@@ -46,11 +46,14 @@ public static partial class NodeApplication
             kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxMessageBytes * 6L + 64 * 1024;
         });
         builder.Services.AddQueueNode(settings);
+        builder.Services.AddV1Api();
 
         var app = builder.Build();
         if (settings.Node.HasRole("edge"))
         {
             app.MapSeedApi();
+            app.MapV1Api();
+            app.MapOpenApi();
         }
         // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file
         // name (/favicon.ico, /x.json) is an unknown route too and gets the same failure body.

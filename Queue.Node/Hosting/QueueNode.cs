@@ -34,7 +34,7 @@ public sealed class QueueNode : IHostedService, IAsyncDisposable
             partitionSettings.IdleTimeout,
             time,
             loggers.CreateLogger<ActorRegistry<PartitionId>>());
-        Frontend = new QueueFrontend(catalog, Route, settings.Limits, settings.Http.RequestTimeout);
+        Frontend = new QueueFrontend(catalog, Route, settings.Limits, settings.Http.RequestTimeout, settings.Http.MailboxWait);
     }
 
     public QueueSettings Settings { get; }
