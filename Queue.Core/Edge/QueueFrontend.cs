@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Queue.Core.Actors;
+using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
+using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
@@ -22,8 +24,10 @@ namespace Queue.Core.Edge;
 /// (429); zero means the whole request timeout.
 /// </param>
 /// <param name="health">Where the last-seen times of producers and consumers are noted, if anywhere.</param>
+/// <param name="routing">In a cluster: refreshes routing when a partition has moved, so the request is retried on its new owner.</param>
 public sealed partial class QueueFrontend(
-    IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, TimeSpan mailboxWait = default, HealthTracker? health = null)
+    IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, TimeSpan mailboxWait = default,
+    HealthTracker? health = null, IRoutingRefresher? routing = null)
 {
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();
@@ -316,15 +320,34 @@ public sealed partial class QueueFrontend(
 
     private async Task<TReply> AskAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
     {
-        try
+        while (true)
         {
-            return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
-        }
-        catch (Exception ex) when (RetryableReason(ex) is { } reason)
-        {
-            throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
+            try
+            {
+                return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
+            }
+            catch (Exception ex) when (routing is not null && WasNotApplied(ex) && !deadline.IsOver)
+            {
+                // The partition moved (or its owner was unreachable before our request left):
+                // nothing was done, so the same request can go to the owner the fresher table
+                // names. Within the request's own deadline, never beyond it.
+                await routing.RefreshAsync(partition, cancellationToken);
+            }
+            catch (Exception ex) when (RetryableReason(ex) is { } reason)
+            {
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
+            }
         }
     }
+
+    /// <summary>Failures that guarantee the request was not carried out, so retrying cannot duplicate it.</summary>
+    private static bool WasNotApplied(Exception ex) => ex switch
+    {
+        NotOwnerException or JournalFencedException => true,
+        ActorUnavailableException { InnerException: NotOwnerException or JournalFencedException } => true,
+        TransportUnavailableException { MayHaveBeenProcessed: false } => true,
+        _ => false,
+    };
 
     private async Task<T> Catalog<T>(Func<IMetadataJournal, Task<T>> call)
     {
@@ -345,6 +368,8 @@ public sealed partial class QueueFrontend(
         ActorStoppedException => "the node is shutting down",
         JournalUnavailableException j => j.Message,
         JournalFencedException f => f.Message,
+        NotOwnerException n => n.Message,
+        TransportUnavailableException t => t.Message,
         _ => null,
     };
 }

@@ -34,6 +34,8 @@ public static class RemoteErrors
     {
         QueueException queue => (RemoteErrorKind.Queue, queue.Kind, queue.Message),
         NotOwnerException or JournalFencedException => (RemoteErrorKind.NotOwner, QueueErrorKind.Unavailable, error.Message),
+        // A partition actor that could not start because this node no longer owns it.
+        ActorUnavailableException { InnerException: NotOwnerException or JournalFencedException } => (RemoteErrorKind.NotOwner, QueueErrorKind.Unavailable, error.Message),
         UnknownMessageTypeException or WireFormatException => (RemoteErrorKind.BadMessage, QueueErrorKind.BadRequest, error.Message),
         _ when IsTransient(error) => (RemoteErrorKind.Unavailable, QueueErrorKind.Unavailable, error.Message),
         _ => (RemoteErrorKind.Internal, QueueErrorKind.BadRequest, $"{error.GetType().Name}: {error.Message}"),

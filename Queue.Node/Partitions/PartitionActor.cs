@@ -21,6 +21,7 @@ internal sealed partial class PartitionActor(
     IPartitionJournal journal,
     PartitionSettings settings,
     long maxWriteBytes,
+    IPartitionOwnership ownership,
     TimeProvider time,
     ILogger<PartitionActor> logger) : Actor
 {
@@ -42,7 +43,9 @@ internal sealed partial class PartitionActor(
 
     protected override async Task PreStartAsync(CancellationToken cancellationToken)
     {
-        var recovery = await journal.RecoverAsync(id, epoch: null, settings.TailCacheMessages, cancellationToken);
+        // In a cluster the manager's epoch is the fence; asking for it also refuses to start a
+        // partition this node does not own (the request is then retried on the owner).
+        var recovery = await journal.RecoverAsync(id, ownership.EpochFor(id), settings.TailCacheMessages, cancellationToken);
         _epoch = recovery.Epoch;
         _log = new PartitionLog(recovery.LogStart, recovery.HighWatermark, recovery.Positions, recovery.Tail, settings.TailCacheMessages);
         _coldPage = [];

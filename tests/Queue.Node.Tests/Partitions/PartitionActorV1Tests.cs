@@ -19,7 +19,7 @@ public sealed class PartitionActorV1Tests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _cell = new ActorCell("partition/t/0",
-            () => new PartitionActor(Id, _journal, new PartitionSettings(), long.MaxValue, TimeProvider.System, NullLogger<PartitionActor>.Instance),
+            () => new PartitionActor(Id, _journal, new PartitionSettings(), long.MaxValue, StandaloneOwnership.Instance, TimeProvider.System, NullLogger<PartitionActor>.Instance),
             new ActorCellOptions(), TimeProvider.System, NullLogger.Instance);
         return Task.CompletedTask;
     }
