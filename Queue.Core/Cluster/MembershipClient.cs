@@ -25,6 +25,7 @@ public sealed partial class MembershipClient(
     private ManagerInfo _manager = new("", "", 0);
     private bool _registered;
     private Task? _loop;
+    private int _disposed;
 
     /// <summary>The manager as this node last knew it; empty node id when unknown.</summary>
     public ManagerInfo Manager => Volatile.Read(ref _manager);
@@ -82,6 +83,11 @@ public sealed partial class MembershipClient(
 
     public async ValueTask DisposeAsync()
     {
+        // Disposed by its hosted service on stop and again by the container: once is enough.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
