@@ -29,8 +29,8 @@ internal sealed partial class PartitionActor(
     private readonly Dictionary<long, long> _pendingPositions = [];
     private readonly List<(Envelope Envelope, object Reply)> _replies = [];
     private readonly Dictionary<long, ProducerBatch> _pendingSequences = [];
-    // Each producer's last idempotent batch here. In memory only: the journal does not store
-    // sequence numbers yet, so a restart forgets them (docs/api-v1.md says what that means).
+    // Each producer's last idempotent batch here, journaled with the batch and recovered with
+    // the partition, so a batch retried after a restart or a failover is still recognised.
     private readonly Dictionary<long, ProducerBatch> _sequences = [];
     private readonly List<(Envelope Envelope, long Offset)> _waiters = [];
     private PartitionLog _log = null!;
@@ -49,6 +49,11 @@ internal sealed partial class PartitionActor(
         _epoch = recovery.Epoch;
         _log = new PartitionLog(recovery.LogStart, recovery.HighWatermark, recovery.Positions, recovery.Tail, settings.TailCacheMessages);
         _coldPage = [];
+        _sequences.Clear();
+        foreach (var batch in recovery.Sequences)
+        {
+            _sequences[batch.ProducerId] = new ProducerBatch(batch.Sequence, batch.FirstOffset, batch.Count);
+        }
         LogRecovered(id.Topic, id.Partition, _epoch, recovery.HighWatermark, recovery.Positions.Count);
     }
 
@@ -162,7 +167,8 @@ internal sealed partial class PartitionActor(
             // If this throws, the cell fails the whole batch and restarts us: in-memory state was
             // not touched, and the restart re-reads the truth (the commit may have happened).
             // Requests answered by an earlier commit of this batch keep their answers.
-            await journal.WriteAsync(id, _epoch, new PartitionWrite(messages, positions), cancellationToken);
+            var sequences = _pendingSequences.Select(kv => new ProducerBatchRecord(kv.Key, kv.Value.Sequence, kv.Value.FirstOffset, kv.Value.Count)).ToList();
+            await journal.WriteAsync(id, _epoch, new PartitionWrite(messages, positions) { Sequences = sequences }, cancellationToken);
             _log.Apply(messages, positions);
             foreach (var (producerId, last) in _pendingSequences)
             {

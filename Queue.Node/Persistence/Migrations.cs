@@ -114,6 +114,20 @@ internal static class Migrations
                 PRIMARY KEY (kind, id)
             );
             """),
+
+        new(4, "idempotent produce: each producer's last batch per partition", """
+            -- One row per producer and partition, written in the same statement as the batch it
+            -- describes, so a batch retried after a crash is recognised and not appended twice.
+            CREATE TABLE producer_sequences (
+                topic        text    NOT NULL,
+                partition    integer NOT NULL,
+                producer_id  bigint  NOT NULL,
+                sequence     bigint  NOT NULL,
+                first_offset bigint  NOT NULL,
+                count        integer NOT NULL,
+                PRIMARY KEY (topic, partition, producer_id)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;
