@@ -58,17 +58,8 @@ public static class EdgeProgram
         services.AddSingleton<IMetadataJournal>(sp => new RemoteCatalog(
             sp.GetRequiredService<RoutingTableHolder>(), settings.Node.SeedNodes, sp.GetRequiredService<TransportClientPool>(), settings.Transport.RequestTimeout));
         services.AddSingleton(sp => new HealthTracker(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new QueueFrontend(
-            sp.GetRequiredService<IMetadataJournal>(),
-            sp.GetRequiredService<ClusterRouter>().Route,
-            settings.Limits,
-            settings.Http.RequestTimeout,
-            settings.Http.MailboxWait,
-            sp.GetRequiredService<HealthTracker>(),
-            sp.GetRequiredService<IRoutingRefresher>()));
+        services.AddClusterFrontend(settings, localHealth: null);
         services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, "none"));
-        services.AddSingleton<IClusterView>(sp => new ClusterView(
-            sp.GetRequiredService<MembershipClient>(), sp.GetRequiredService<RoutingTableHolder>(), sp.GetRequiredService<TransportClientPool>(), settings));
         services.AddHostedService(sp => sp.GetRequiredService<NodeTransportService>());
         services.AddHostedService(sp => new MembershipService(sp.GetRequiredService<MembershipClient>(), settings.Cluster));
         // Edges have no database: their health facts go to a broker, which writes them in one statement.

@@ -4,6 +4,7 @@ using Queue.Core.Actors;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
+using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
 using Queue.Core.Transport;
@@ -57,6 +58,28 @@ public static class ClusterServices
             settings.Http.RequestTimeout));
         services.AddSingleton<INodeMessageHandler, EdgeMessageHandler>();
         services.AddSingleton<NodeTransportService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The request logic and admin view of a clustered node: the frontend routes through the
+    /// table and retries moved partitions on their new owner. Needs an <see cref="IMetadataJournal"/>
+    /// (brokers: the database; edges: <see cref="RemoteCatalog"/>) and a <see cref="HealthTracker"/>.
+    /// </summary>
+    /// <param name="localHealth">Brokers: whether their database answers, for /ready.</param>
+    public static IServiceCollection AddClusterFrontend(this IServiceCollection services, QueueSettings settings, Func<IServiceProvider, Func<bool>>? localHealth)
+    {
+        services.AddSingleton(sp => new QueueFrontend(
+            sp.GetRequiredService<IMetadataJournal>(),
+            sp.GetRequiredService<ClusterRouter>().Route,
+            settings.Limits,
+            settings.Http.RequestTimeout,
+            settings.Http.MailboxWait,
+            sp.GetRequiredService<HealthTracker>(),
+            sp.GetRequiredService<IRoutingRefresher>()));
+        services.AddSingleton<IClusterView>(sp => new ClusterView(
+            sp.GetRequiredService<MembershipClient>(), sp.GetRequiredService<RoutingTableHolder>(), sp.GetRequiredService<TransportClientPool>(), settings,
+            localHealth?.Invoke(sp)));
         return services;
     }
 }

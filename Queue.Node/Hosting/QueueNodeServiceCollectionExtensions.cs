@@ -94,17 +94,7 @@ public static class QueueNodeServiceCollectionExtensions
             sp.GetRequiredService<ClusterStore>(),
             settings));
         services.AddSingleton(sp => new DatabaseProbe(sp.GetRequiredService<NpgsqlDataSource>(), settings.Cluster.HeartbeatInterval, settings.Journal.WriteTimeout));
-        services.AddSingleton(sp => new QueueFrontend(
-            sp.GetRequiredService<IMetadataJournal>(),
-            sp.GetRequiredService<ClusterRouter>().Route,
-            settings.Limits,
-            settings.Http.RequestTimeout,
-            settings.Http.MailboxWait,
-            sp.GetRequiredService<HealthTracker>(),
-            sp.GetRequiredService<IRoutingRefresher>()));
-        services.AddSingleton<IClusterView>(sp => new ClusterView(
-            sp.GetRequiredService<MembershipClient>(), sp.GetRequiredService<RoutingTableHolder>(), sp.GetRequiredService<TransportClientPool>(), settings,
-            () => sp.GetRequiredService<DatabaseProbe>().IsHealthy));
+        services.AddClusterFrontend(settings, localHealth: sp => () => sp.GetRequiredService<DatabaseProbe>().IsHealthy);
 
         // Start order (stop is the reverse): partitions, the transport port, the manager, then
         // membership — so a graceful stop leaves the cluster (handing shards off through the
