@@ -306,6 +306,22 @@ public sealed partial class QueueFrontend
     /// </summary>
     private async Task<TReply> AskOrShedAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            try
+            {
+                return await AskOrShedOnceAsync(partition, message, deadline, cancellationToken);
+            }
+            catch (QueueException ex) when (routing is not null && ex.InnerException is { } cause && WasNotApplied(cause) && !deadline.IsOver)
+            {
+                // Moved, or never sent: retry on the owner a fresher routing table names.
+                await routing.RefreshAsync(partition, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<TReply> AskOrShedOnceAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
+    {
         var actor = route(partition);
         var envelope = Envelope.Ask(message);
         var remaining = deadline.Remaining();
