@@ -252,9 +252,35 @@ public sealed partial class QueueFrontend
 
     /// <summary>
     /// True once any of the partitions has a committed message at its offset or beyond; false
-    /// when the wait ended first. The waits that lose are cancelled, so their partitions drop them.
+    /// when the wait ended first. A wait longer than most of the request timeout is made of
+    /// shorter ones: a wait on a remote owner is one transport request, which the transport (and
+    /// the owner's node) would otherwise end after the request timeout as a failure, not as
+    /// "nothing yet".
     /// </summary>
     private async Task<bool> WaitForAnyAsync(IReadOnlyList<(PartitionId Partition, long Offset)> awaited, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var slice = TimeSpan.FromTicks(requestTimeout.Ticks * 4 / 5);
+        var end = Deadline.Start(wait);
+        while (true)
+        {
+            var left = end.Remaining();
+            var step = left < slice ? left : slice;
+            var stepEnd = Deadline.Start(step);
+            if (await WaitOnceForAnyAsync(awaited, step, cancellationToken))
+            {
+                return true;
+            }
+            // Ended early (a partition stopped or moved): let the caller fetch again, which finds
+            // the new owner, rather than waiting on the old one in a loop.
+            if (end.IsOver || !stepEnd.IsOver)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>One wait of at most <paramref name="wait"/>; the waits that lose are cancelled, so their partitions drop them.</summary>
+    private async Task<bool> WaitOnceForAnyAsync(IReadOnlyList<(PartitionId Partition, long Offset)> awaited, TimeSpan wait, CancellationToken cancellationToken)
     {
         using var losers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var offsets = new Dictionary<Task<MessagesAvailable>, long>();
