@@ -2,6 +2,7 @@ using Queue.Core.Actors;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
+using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
@@ -286,7 +287,17 @@ public sealed partial class QueueFrontend
         var offsets = new Dictionary<Task<MessagesAvailable>, long>();
         foreach (var (partition, offset) in awaited)
         {
-            offsets[route(partition).AskAsync(new WaitForMessages(offset), wait, losers.Token)] = offset;
+            IActorRef owner;
+            try
+            {
+                owner = route(partition);
+            }
+            catch (NotOwnerException ex)
+            {
+                // Moved between the fetch and the wait: the caller's next fetch finds it.
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
+            }
+            offsets[owner.AskAsync(new WaitForMessages(offset), wait, losers.Token)] = offset;
         }
         var waits = offsets.Keys.ToList();
         try
@@ -332,7 +343,7 @@ public sealed partial class QueueFrontend
     /// </summary>
     private async Task<TReply> AskOrShedAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
     {
-        var actor = route(partition);
+        var actor = await RouteAsync(partition, deadline, cancellationToken);
         var envelope = Envelope.Ask(message);
         var remaining = deadline.Remaining();
         var roomWait = mailboxWait > TimeSpan.Zero && mailboxWait < remaining ? mailboxWait : remaining;
