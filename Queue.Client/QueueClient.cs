@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Queue.Client.Internal;
 using Queue.Client.Transport;
 
@@ -15,27 +16,45 @@ namespace Queue.Client;
 /// await using var producer = client.CreateProducer();
 /// var offset = await producer.SendAsync("logs", "hello");
 /// </code>
+/// Cluster mode is the same code with other options:
+/// <code>
+/// new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["10.0.0.1:2552", "10.0.0.2:2552"], ClusterSecret = secret }
+/// </code>
 /// </example>
 public sealed class QueueClient : IAsyncDisposable, IDisposable
 {
     private readonly HttpClient? _ownedHttp;
+    private readonly ClusterQueueTransport? _ownedCluster;
 
-    /// <summary>Connects over HTTP to the edge node at <see cref="QueueClientOptions.BaseAddress"/>.</summary>
-    /// <param name="options">Address, timeouts, retries and producer/consumer defaults.</param>
+    /// <summary>Connects as <see cref="QueueClientOptions.Mode"/> says: over HTTP to <see cref="QueueClientOptions.BaseAddress"/>, or into the cluster through <see cref="QueueClientOptions.SeedNodes"/>.</summary>
+    /// <param name="options">Mode and addresses, timeouts, retries and producer/consumer defaults.</param>
     public QueueClient(QueueClientOptions options)
         : this(null, options)
     {
     }
 
-    /// <summary>Uses the given transport (for example a cluster transport, or a test double).</summary>
-    /// <param name="transport">How requests travel; null for HTTP to <see cref="QueueClientOptions.BaseAddress"/>.</param>
+    /// <summary>Uses the given transport (for example a test double), or the one <see cref="QueueClientOptions.Mode"/> names.</summary>
+    /// <param name="transport">How requests travel; null for the transport of <see cref="QueueClientOptions.Mode"/>.</param>
     /// <param name="options">Timeouts, retries and producer/consumer defaults.</param>
     public QueueClient(IQueueTransport? transport, QueueClientOptions options)
+        : this(transport, options, null)
+    {
+    }
+
+    /// <summary>As <see cref="QueueClient(IQueueTransport?, QueueClientOptions)"/>, logging the cluster transport's membership and connection events to <paramref name="loggerFactory"/>.</summary>
+    /// <param name="transport">How requests travel; null for the transport of <see cref="QueueClientOptions.Mode"/>.</param>
+    /// <param name="options">Timeouts, retries and producer/consumer defaults.</param>
+    /// <param name="loggerFactory">Used by the cluster transport this client makes; null for no logging.</param>
+    public QueueClient(IQueueTransport? transport, QueueClientOptions options, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        if (transport is null)
+        if (transport is null && options.Mode == QueueClientMode.Cluster)
+        {
+            transport = _ownedCluster = new ClusterQueueTransport(options, loggerFactory);
+        }
+        else if (transport is null)
         {
             // Pooled connections are recycled every few minutes so DNS changes are seen; the
             // per-request timeout lives in the transport (long-polls need more than the default).
@@ -83,13 +102,27 @@ public sealed class QueueClient : IAsyncDisposable, IDisposable
         return QueueConsumer.CreateAsync(Transport, Retry, topic, options, cancellationToken);
     }
 
-    /// <summary>Releases the HTTP connection pool, if this client made it.</summary>
-    public void Dispose() => _ownedHttp?.Dispose();
-
-    /// <summary>Releases the HTTP connection pool, if this client made it.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Releases the HTTP connection pool, if this client made it. A cluster-mode client should be
+    /// disposed with <see cref="DisposeAsync"/>, which leaves the cluster; here leaving only starts,
+    /// and the cluster drops the client anyway once its heartbeats stop.
+    /// </summary>
+    public void Dispose()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        _ownedHttp?.Dispose();
+        if (_ownedCluster is not null)
+        {
+            _ = _ownedCluster.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>Releases the HTTP connection pool, or leaves the cluster and closes its connections, if this client made them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _ownedHttp?.Dispose();
+        if (_ownedCluster is not null)
+        {
+            await _ownedCluster.DisposeAsync();
+        }
     }
 }

@@ -2,13 +2,29 @@ namespace Queue.Client;
 
 /// <summary>
 /// How the SDK reaches the queue and retries. Bindable from configuration (for example the
-/// section <c>"Queue"</c> with <c>BaseAddress</c>, <c>RequestTimeout</c> as <c>"00:00:10"</c>,
-/// and nested <c>Producer</c> and <c>Consumer</c> sections).
+/// section <c>"Queue"</c> with <c>Mode</c>, <c>BaseAddress</c> or <c>SeedNodes</c> and
+/// <c>ClusterSecret</c>, <c>RequestTimeout</c> as <c>"00:00:10"</c>, and nested <c>Producer</c>
+/// and <c>Consumer</c> sections), so HTTP or cluster mode is a configuration choice only.
 /// </summary>
 public sealed class QueueClientOptions
 {
+    /// <summary>HTTP through an edge node (default), or cluster mode straight to the brokers.</summary>
+    public QueueClientMode Mode { get; set; } = QueueClientMode.Http;
+
     /// <summary>The HTTP address of an edge node, for example <c>http://127.0.0.1:8001/</c>.</summary>
     public Uri BaseAddress { get; set; } = new("http://127.0.0.1:8001/");
+
+    /// <summary>
+    /// Cluster mode: brokers to join through, as <c>host:port</c> of their node transport
+    /// (<c>--port</c>, not the HTTP port). An entry may hold several, comma-separated.
+    /// </summary>
+    public IList<string> SeedNodes { get; set; } = [];
+
+    /// <summary>Cluster mode: the cluster's shared secret (the brokers' <c>--cluster-secret</c> / <c>QUEUE_CLUSTER_SECRET</c>).</summary>
+    public string ClusterSecret { get; set; } = "";
+
+    /// <summary>Cluster mode without a secret, for a cluster started with <c>queue.node.insecure-dev = on</c>; local experiments only.</summary>
+    public bool InsecureDev { get; set; }
 
     /// <summary>How long one request may take, not counting a long-poll's wait. Default 10 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -31,6 +47,21 @@ public sealed class QueueClientOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
+        if (Mode == QueueClientMode.Cluster)
+        {
+            if (SeedAddresses().Count == 0)
+            {
+                throw new ArgumentException("Cluster mode needs SeedNodes: host:port of at least one broker's node transport", nameof(SeedNodes));
+            }
+            if (ClusterSecret.Length == 0 && !InsecureDev)
+            {
+                throw new ArgumentException("Cluster mode needs the cluster's ClusterSecret (or InsecureDev for a cluster running without one)", nameof(ClusterSecret));
+            }
+        }
+        else if (Mode != QueueClientMode.Http)
+        {
+            throw new ArgumentException($"Mode must be Http or Cluster, got {Mode}", nameof(Mode));
+        }
         if (!BaseAddress.IsAbsoluteUri)
         {
             throw new ArgumentException($"BaseAddress must be absolute, got '{BaseAddress}'", nameof(BaseAddress));
@@ -50,4 +81,8 @@ public sealed class QueueClientOptions
         Producer.Validate();
         Consumer.Validate();
     }
+
+    /// <summary><see cref="SeedNodes"/> with comma-separated entries split and blanks dropped.</summary>
+    internal IReadOnlyList<string> SeedAddresses() =>
+        SeedNodes.SelectMany(entry => (entry ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
 }

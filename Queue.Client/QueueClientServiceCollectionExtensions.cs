@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Queue.Client.Transport;
 
@@ -13,7 +14,8 @@ public static class QueueClientServiceCollectionExtensions
     /// Adds <see cref="QueueClient"/>, <see cref="QueueAdminClient"/> and a shared
     /// <see cref="QueueProducer"/> as singletons, with <see cref="QueueClientOptions"/> bound from
     /// <paramref name="configuration"/> (e.g. <c>builder.Configuration.GetSection("Queue")</c>).
-    /// An <see cref="IQueueTransport"/> registered beforehand is used instead of HTTP.
+    /// <see cref="QueueClientOptions.Mode"/> picks HTTP or cluster mode; an <see cref="IQueueTransport"/>
+    /// registered beforehand is used instead of either.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section holding the options.</param>
@@ -36,7 +38,8 @@ public static class QueueClientServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new QueueClient(sp.GetService<IQueueTransport>(), sp.GetRequiredService<IOptions<QueueClientOptions>>().Value));
+        services.TryAddSingleton(sp => new QueueClient(
+            sp.GetService<IQueueTransport>(), sp.GetRequiredService<IOptions<QueueClientOptions>>().Value, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<QueueClient>().Admin);
         // Resolved after the client, so the container disposes it first: it flushes while the
         // connection is still open.

@@ -2,6 +2,7 @@ using Queue.Core.Actors;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
+using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
@@ -252,15 +253,51 @@ public sealed partial class QueueFrontend
 
     /// <summary>
     /// True once any of the partitions has a committed message at its offset or beyond; false
-    /// when the wait ended first. The waits that lose are cancelled, so their partitions drop them.
+    /// when the wait ended first. A wait longer than most of the request timeout is made of
+    /// shorter ones: a wait on a remote owner is one transport request, which the transport (and
+    /// the owner's node) would otherwise end after the request timeout as a failure, not as
+    /// "nothing yet".
     /// </summary>
     private async Task<bool> WaitForAnyAsync(IReadOnlyList<(PartitionId Partition, long Offset)> awaited, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var slice = TimeSpan.FromTicks(requestTimeout.Ticks * 4 / 5);
+        var end = Deadline.Start(wait);
+        while (true)
+        {
+            var left = end.Remaining();
+            var step = left < slice ? left : slice;
+            var stepEnd = Deadline.Start(step);
+            if (await WaitOnceForAnyAsync(awaited, step, cancellationToken))
+            {
+                return true;
+            }
+            // Ended early (a partition stopped or moved): let the caller fetch again, which finds
+            // the new owner, rather than waiting on the old one in a loop.
+            if (end.IsOver || !stepEnd.IsOver)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>One wait of at most <paramref name="wait"/>; the waits that lose are cancelled, so their partitions drop them.</summary>
+    private async Task<bool> WaitOnceForAnyAsync(IReadOnlyList<(PartitionId Partition, long Offset)> awaited, TimeSpan wait, CancellationToken cancellationToken)
     {
         using var losers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var offsets = new Dictionary<Task<MessagesAvailable>, long>();
         foreach (var (partition, offset) in awaited)
         {
-            offsets[route(partition).AskAsync(new WaitForMessages(offset), wait, losers.Token)] = offset;
+            IActorRef owner;
+            try
+            {
+                owner = route(partition);
+            }
+            catch (NotOwnerException ex)
+            {
+                // Moved between the fetch and the wait: the caller's next fetch finds it.
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
+            }
+            offsets[owner.AskAsync(new WaitForMessages(offset), wait, losers.Token)] = offset;
         }
         var waits = offsets.Keys.ToList();
         try
@@ -322,7 +359,7 @@ public sealed partial class QueueFrontend
 
     private async Task<TReply> AskOrShedOnceAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
     {
-        var actor = route(partition);
+        var actor = await RouteAsync(partition, deadline, cancellationToken);
         var envelope = Envelope.Ask(message);
         var remaining = deadline.Remaining();
         var roomWait = mailboxWait > TimeSpan.Zero && mailboxWait < remaining ? mailboxWait : remaining;

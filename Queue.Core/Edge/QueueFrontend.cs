@@ -340,6 +340,30 @@ public sealed partial class QueueFrontend(
         }
     }
 
+    /// <summary>
+    /// The partition's actor. A partition with no owner in this node's table yet (a new topic's
+    /// shard is placed on first use, within a manager tick) is looked up again after a routing
+    /// refresh, within the request's deadline; then it is a retryable "unavailable", never a 500.
+    /// </summary>
+    private async Task<IActorRef> RouteAsync(PartitionId partition, Deadline deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return route(partition);
+            }
+            catch (NotOwnerException) when (routing is not null && !deadline.IsOver)
+            {
+                await routing.RefreshAsync(partition, cancellationToken);
+            }
+            catch (NotOwnerException ex)
+            {
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
+            }
+        }
+    }
+
     /// <summary>Failures that guarantee the request was not carried out, so retrying cannot duplicate it.</summary>
     private static bool WasNotApplied(Exception ex) => ex switch
     {

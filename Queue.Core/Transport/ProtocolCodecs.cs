@@ -49,6 +49,14 @@ public static class ProtocolCodecs
                     w.WriteString(item.Payload);
                     w.WriteInt64(item.ProducerId);
                 }
+                // The producer's sequence is what makes a retried batch idempotent; dropping it
+                // here made every retry through an edge or cluster client a second append.
+                w.WriteBool(v.Sequence is not null);
+                if (v.Sequence is { } sequence)
+                {
+                    w.WriteInt64(sequence.ProducerId);
+                    w.WriteInt64(sequence.Sequence);
+                }
             },
             static (ref WireReader r) =>
             {
@@ -58,15 +66,28 @@ public static class ProtocolCodecs
                 {
                     items[i] = new ProduceItem(r.ReadString(), r.ReadInt64());
                 }
-                return new AppendMessages(items);
+                ProducerSequence? sequence = r.ReadBool() ? new ProducerSequence(r.ReadInt64(), r.ReadInt64()) : null;
+                return new AppendMessages(items, sequence);
             })
         .Register(101,
             static (w, v) =>
             {
                 w.WriteInt64(v.FirstOffset);
                 w.WriteInt32(v.Count);
+                w.WriteByte((byte)v.Status);
+                w.WriteInt64(v.LastSequence);
             },
-            static (ref WireReader r) => new MessagesAppended(r.ReadInt64(), r.ReadInt32()))
+            static (ref WireReader r) =>
+            {
+                var firstOffset = r.ReadInt64();
+                var count = r.ReadInt32();
+                var status = (AppendStatus)r.ReadByte();
+                if (!Enum.IsDefined(status))
+                {
+                    throw new WireFormatException($"unknown append status {(int)status}");
+                }
+                return new MessagesAppended(firstOffset, count, status, r.ReadInt64());
+            })
         .Register(102,
             static (w, v) =>
             {
@@ -136,7 +157,31 @@ public static class ProtocolCodecs
                     messages[i] = ReadStoredMessage(ref r);
                 }
                 return new MessagesFetched(messages, r.ReadInt64(), r.ReadInt64());
-            });
+            })
+        // The long-poll's wait: without these a fetch with wait_ms on an edge-only node or a
+        // cluster client failed for every partition owned elsewhere.
+        .Register(110,
+            static (w, v) => w.WriteInt64(v.Offset),
+            static (ref WireReader r) => new WaitForMessages(r.ReadInt64()))
+        .Register(111,
+            static (w, v) => w.WriteInt64(v.HighWatermark),
+            static (ref WireReader r) => new MessagesAvailable(r.ReadInt64()))
+        .Register(112,
+            static (w, v) =>
+            {
+                w.WriteInt64(v.ConsumerId);
+                w.WriteInt64(v.Offset);
+            },
+            static (ref WireReader r) => new CommitPosition(r.ReadInt64(), r.ReadInt64()))
+        .Register(113,
+            static (w, v) =>
+            {
+                w.WriteBool(v.Accepted);
+                w.WriteInt64(v.Position);
+                w.WriteInt64(v.LogStart);
+                w.WriteInt64(v.HighWatermark);
+            },
+            static (ref WireReader r) => new PositionCommitted(r.ReadBool(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
 
     public static void WritePartitionId(WireWriter writer, PartitionId partition)
     {

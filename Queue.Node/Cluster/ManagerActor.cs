@@ -454,7 +454,9 @@ internal sealed partial class ManagerActor(
             _coordinator.Allocations.Values.OrderBy(a => a.Shard).ToList(),
             members);
         var update = new RoutingTableUpdated(_table);
-        foreach (var member in members)
+        // Cluster clients (Queue.Client in cluster mode) register without an address: they run
+        // no server to push to, and take the table from their heartbeat replies instead.
+        foreach (var member in members.Where(m => m.Address.Length > 0))
         {
             _ = PushAsync(member.Address, update);
         }

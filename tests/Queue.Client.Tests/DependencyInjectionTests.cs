@@ -41,4 +41,39 @@ public sealed class DependencyInjectionTests
         await using var provider = services.BuildServiceProvider();
         Assert.Equal(new Uri("http://127.0.0.1:1/"), provider.GetRequiredService<QueueClient>().Options.BaseAddress);
     }
+
+    [Fact]
+    public async Task Cluster_mode_binds_from_configuration_and_makes_a_cluster_transport()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Queue:Mode"] = "Cluster",
+            ["Queue:SeedNodes:0"] = "127.0.0.1:1, 127.0.0.1:2",
+            ["Queue:SeedNodes:1"] = "127.0.0.1:3",
+            ["Queue:ClusterSecret"] = "s3cret",
+        }).Build();
+        await using var provider = new ServiceCollection().AddQueueClient(configuration.GetSection("Queue")).BuildServiceProvider();
+
+        var client = provider.GetRequiredService<QueueClient>();
+        Assert.Equal(QueueClientMode.Cluster, client.Options.Mode);
+        Assert.Equal(["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"], client.Options.SeedAddresses());
+        Assert.IsType<Transport.ClusterQueueTransport>(client.Transport);
+    }
+
+    [Theory]
+    [InlineData("", "s3cret", "SeedNodes")]
+    [InlineData("127.0.0.1:2552", "", "ClusterSecret")]
+    public void Cluster_mode_without_seed_nodes_or_secret_is_refused_naming_the_setting(string seeds, string secret, string setting)
+    {
+        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = [seeds], ClusterSecret = secret };
+        var error = Assert.Throws<ArgumentException>(() => new QueueClient(options));
+        Assert.Equal(setting, error.ParamName);
+    }
+
+    [Fact]
+    public void A_seed_node_that_is_not_host_and_port_is_refused()
+    {
+        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["http://broker:8001/"], ClusterSecret = "s" };
+        Assert.Throws<ArgumentException>(() => new Transport.ClusterQueueTransport(options));
+    }
 }
