@@ -7,7 +7,7 @@ namespace Queue.MultiNode.Tests;
 /// <summary>
 /// "Does every partition serve?" asked the only honest way: produce one marked message to each
 /// partition (explicit partition) and require 200 for all of them. Probe messages are named
-/// "probe-{n}" so they are told apart from the traffic and stay unique.
+/// "probe{producer}-{n}" so they are told apart from the traffic and stay unique across probes.
 /// </summary>
 public sealed class Probe(HttpClient http, string topic, long producerId)
 {
@@ -39,7 +39,7 @@ public sealed class Probe(HttpClient http, string topic, long producerId)
 
     private async Task<bool> TryProduceAsync(int partition)
     {
-        var message = $"probe-{Interlocked.Increment(ref _sent)}";
+        var message = $"probe{producerId}-{Interlocked.Increment(ref _sent)}";
         try
         {
             var (status, body) = await http.ProduceAsync(topic, producerId, message, partition);
