@@ -25,7 +25,7 @@ public static class Admin
         var manager = body.GetProperty("manager");
         var members = body.GetProperty("members").EnumerateArray()
             .Select(m => new MemberSnapshot(m.GetProperty("node_id").GetString()!, m.GetProperty("status").GetString()!,
-                m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList()))
+                m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList(), m.GetProperty("last_heartbeat").GetDateTimeOffset()))
             .ToList();
         return manager.ValueKind == JsonValueKind.Null
             ? new ClusterSnapshot("", 0, members)
