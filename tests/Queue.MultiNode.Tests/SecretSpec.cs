@@ -46,6 +46,47 @@ public sealed class SecretSpec(ITestOutputHelper output)
         output.WriteLine($"refused handshakes from the intruder: {RefusalCount()}");
     }
 
+    /// <summary>
+    /// A broker has a second credential, the database, and with it could take the manager lease
+    /// when it lapses: a manager nobody can talk to, which then allocates every shard to the only
+    /// member it can register, itself. A broker whose secret the cluster refused must not compete.
+    /// </summary>
+    [Fact]
+    public async Task A_broker_with_the_wrong_secret_never_becomes_a_member_nor_the_manager()
+    {
+        await using var cluster = await TestCluster.CreateAsync(output);
+        await cluster.StartAsync(["b1", "b2"]);
+        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
+        const string topic = "guarded";
+        await cluster["b2"].Http.CreateTopicAsync(topic, 6);
+        var probe = await Probe.CreateAsync(cluster["b2"].Http, topic);
+        await probe.UntilAllServeAsync(Enumerable.Range(0, 6), TimeSpan.FromSeconds(60), "every partition serves");
+
+        var intruder = await cluster.StartBrokerAsync("intruder", secret: "not-" + cluster.Secret);
+        await Eventually.True(() => cluster["b1"].Process.Output.Contains("claiming node id intruder", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "the manager refused the intruder's handshake");
+        Assert.Null((await Admin.GetClusterAsync(cluster["b2"].Http)).Member("intruder"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await Admin.ReadyStatusAsync(intruder.Http));
+
+        // The manager dies; the lease lapses; the intruder could take it. It must not.
+        var before = await Admin.GetClusterAsync(cluster["b2"].Http);
+        Assert.Equal("b1", before.ManagerId);
+        await cluster.KillAsync("b1");
+        await Eventually.True(async () =>
+        {
+            var lease = await cluster.QueryAsync("SELECT holder, epoch FROM manager_lease WHERE expires_at > now()");
+            return lease.Count == 1 && (long)lease[0][1] > before.ManagerEpoch;
+        }, TimeSpan.FromSeconds(30), "someone took the lapsed lease");
+        var holder = (string)(await cluster.QueryAsync("SELECT holder FROM manager_lease"))[0][0];
+        output.WriteLine($"after b1 died the lease went to {holder}");
+        Assert.Equal("b2", holder);
+        await probe.UntilAllServeAsync(Enumerable.Range(0, 6), TimeSpan.FromSeconds(60), "every partition serves on b2");
+        var owners = await cluster.QueryAsync("SELECT DISTINCT owner FROM shard_allocations");
+        Assert.Equal(["b2"], owners.Select(r => (string)r[0]));
+        Assert.Null((await Admin.GetClusterAsync(cluster["b2"].Http)).Member("intruder"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await Admin.ReadyStatusAsync(intruder.Http));
+    }
+
     [Theory]
     [InlineData("Queue.Node.dll")]
     [InlineData("Queue.Http.dll")]

@@ -60,13 +60,14 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a broker (broker+edge); the first <c>seeds</c> brokers take the reserved seed ports.</summary>
-    public async Task<ClusterNode> StartBrokerAsync(string nodeId, string? postgres = null)
+    /// <param name="secret">A cluster secret other than the cluster's (a misconfigured node); null = the cluster's.</param>
+    public async Task<ClusterNode> StartBrokerAsync(string nodeId, string? postgres = null, string? secret = null)
     {
         var brokers = _nodes.Values.Count(n => n.IsBroker);
         var port = brokers < _seedPorts.Count ? _seedPorts[brokers] : FreePort.Next();
         var process = await NodeProcess.StartAsync(
             [.. CommonArgs(nodeId, port), "--roles", "broker,edge", "--postgres", postgres ?? ConnectionString],
-            environment: SecretEnvironment());
+            environment: SecretEnvironment(secret));
         return Add(new ClusterNode(nodeId, port, isBroker: true, process));
     }
 
