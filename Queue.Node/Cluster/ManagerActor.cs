@@ -29,6 +29,7 @@ internal sealed partial class ManagerActor(
     IShardAllocationStrategy strategy,
     TransportClientPool peers,
     Func<IActorRef> selfRef,
+    Func<string?> refusedBy,
     TimeProvider time,
     ILogger<ManagerActor> logger) : Actor
 {
@@ -49,6 +50,7 @@ internal sealed partial class ManagerActor(
     private TimeSpan _lastRebalance;
     private TimeSpan _lastFlush;
     private TimeSpan _lastReceived;
+    private bool _outOfElection;
 
     private ManagerInfo Info => _lease.Phase == ManagerPhase.Manager ? new ManagerInfo(self.NodeId, self.Address, _lease.Epoch) : new ManagerInfo("", "", 0);
 
@@ -148,6 +150,19 @@ internal sealed partial class ManagerActor(
         var now = Now;
         if (_lease.Phase != ManagerPhase.Manager)
         {
+            if (refusedBy() is { } peer)
+            {
+                // The cluster refused our secret. Our database access would still let us take a
+                // lapsed lease, and become a manager no member can reach that gives every shard
+                // to the one member it can register: ourselves. So stay out of the election.
+                if (!_outOfElection)
+                {
+                    _outOfElection = true;
+                    LogOutOfElection(self.NodeId, peer);
+                }
+                return;
+            }
+            _outOfElection = false;
             var taken = await store.TryTakeLeaseAsync(self.NodeId, self.Address, settings.LeaseTtl, cancellationToken);
             if (taken is { } epoch)
             {
@@ -502,6 +517,9 @@ internal sealed partial class ManagerActor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Manager {NodeId} handled nothing for {SilentMs:0} ms (paused or blocked); members get a fresh heartbeat window instead of being judged by that silence")]
     private partial void LogOwnSilence(string nodeId, double silentMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} does not compete for the manager lease: {Peer} refused its cluster secret")]
+    private partial void LogOutOfElection(string nodeId, string peer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the manager lease: {Reason}")]
     private partial void LogRenewFailed(string reason);
