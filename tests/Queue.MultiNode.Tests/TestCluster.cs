@@ -17,6 +17,7 @@ namespace Queue.MultiNode.Tests;
 public sealed class TestCluster : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ClusterNode> _previousIncarnations = new();
     private readonly List<int> _seedPorts;
     private readonly ITestOutputHelper _output;
     private readonly PostgresServer _server;
@@ -93,6 +94,24 @@ public sealed class TestCluster : IAsyncDisposable
         await Task.WhenAll((edgeIds ?? []).Select(id => StartEdgeAsync(id)));
     }
 
+    /// <summary>Starts a killed broker again: same node id, transport and HTTP ports, database and secret.</summary>
+    public async Task<ClusterNode> RestartBrokerAsync(string nodeId)
+    {
+        var old = _nodes[nodeId];
+        if (!old.Process.HasExited || !old.IsBroker)
+        {
+            throw new InvalidOperationException($"{nodeId} is not a dead broker");
+        }
+        var process = await NodeProcess.StartAsync(
+            [.. CommonArgs(nodeId, old.TransportPort), "--roles", "broker,edge", "--postgres", ConnectionString],
+            httpPort: old.Process.HttpPort,
+            environment: SecretEnvironment());
+        _previousIncarnations.Enqueue(old);
+        var node = new ClusterNode(nodeId, old.TransportPort, isBroker: true, process);
+        _nodes[nodeId] = node;
+        return node;
+    }
+
     /// <summary>kill -9: no shutdown, no leave; the cluster must notice by itself.</summary>
     public async Task KillAsync(string nodeId)
     {
@@ -149,7 +168,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in _nodes.Values)
+        foreach (var node in _nodes.Values.Concat(_previousIncarnations))
         {
             try
             {
@@ -160,7 +179,7 @@ public sealed class TestCluster : IAsyncDisposable
                 _output.WriteLine($"[{node.NodeId}] could not be stopped: {ex.Message}");
             }
         }
-        foreach (var node in Nodes)
+        foreach (var node in _previousIncarnations.Concat(Nodes))
         {
             var lines = node.Process.Output.Split('\n');
             _output.WriteLine($"----- {node.NodeId} (pid {node.Process.Id}), last {Math.Min(lines.Length, 40)} of {lines.Length} log lines -----");
