@@ -28,7 +28,7 @@ public sealed class Traffic : IAsyncDisposable
     /// <summary>Answers that said "retry later" (503) or lost connections, produce and consume.</summary>
     public int Retryable => Volatile.Read(ref _retryable);
 
-    /// <summary>Starts <paramref name="producers"/> producer loops (spread over <paramref name="producerNodes"/>) and, if given, one consumer.</summary>
+    /// <summary>Starts one loop per registered producer (each on its own node's HTTP port) and, if given, one consumer.</summary>
     public static Traffic Start(string topic, IReadOnlyList<(HttpClient Http, long ProducerId)> producers, (HttpClient Http, long ConsumerId)? consumer)
     {
         var traffic = new Traffic();
