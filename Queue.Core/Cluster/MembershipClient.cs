@@ -23,6 +23,7 @@ public sealed partial class MembershipClient(
 {
     private readonly CancellationTokenSource _stopping = new();
     private ManagerInfo _manager = new("", "", 0);
+    private string? _refusedBy;
     private bool _registered;
     private Task? _loop;
     private int _disposed;
@@ -32,6 +33,13 @@ public sealed partial class MembershipClient(
 
     /// <summary>Registered with the current manager and holding a routing table: the node can route.</summary>
     public bool IsReady => Volatile.Read(ref _registered) && routing.HasTable;
+
+    /// <summary>
+    /// The peer that last refused this node's proof of the cluster secret, while no manager has
+    /// accepted it since: this node's secret is not the cluster's. A broker in that state must
+    /// not compete for the manager lease (its database access would let it).
+    /// </summary>
+    public string? RefusedBy => Volatile.Read(ref _refusedBy);
 
     /// <summary>When the last heartbeat was acknowledged (UTC), for /ready and /cluster.</summary>
     public DateTimeOffset? LastAcknowledged { get; private set; }
@@ -114,6 +122,10 @@ public sealed partial class MembershipClient(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                if (ex is TransportAuthenticationException && Manager.NodeId.Length > 0)
+                {
+                    NoteRefusal(Manager.NodeId, ex.Message);
+                }
                 // Lost the manager (it died, moved, or we were cut off): look it up again next
                 // time. Routing keeps the last table meanwhile; requests to owners still work.
                 if (Manager.NodeId.Length > 0)
@@ -146,6 +158,7 @@ public sealed partial class MembershipClient(
             var registered = (MemberRegistered)(await client.RequestAsync(new RegisterMember(self), requestTimeout, cancellationToken))!;
             routing.TryUpdate(registered.Table);
             Volatile.Write(ref _registered, true);
+            Volatile.Write(ref _refusedBy, null);
             LastAcknowledged = DateTimeOffset.UtcNow;
             LogRegistered(self.NodeId, manager.NodeId, registered.ManagerEpoch);
             return;
@@ -190,6 +203,10 @@ public sealed partial class MembershipClient(
                     return known;
                 }
             }
+            catch (TransportAuthenticationException ex)
+            {
+                NoteRefusal(seed, ex.Message);
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 LogLookupFailed(seed, ex.Message);
@@ -197,6 +214,17 @@ public sealed partial class MembershipClient(
         }
         return new ManagerInfo("", "", 0);
     }
+
+    private void NoteRefusal(string peer, string reason)
+    {
+        if (Interlocked.Exchange(ref _refusedBy, peer) is null)
+        {
+            LogRefused(self.NodeId, peer, reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Node {NodeId} was refused by {Peer}: {Reason}. Its cluster secret is not the cluster's; it cannot join (nor become manager) until that is fixed")]
+    private partial void LogRefused(string nodeId, string peer, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId} registered with manager {Manager} (epoch {Epoch})")]
     private partial void LogRegistered(string nodeId, string manager, long epoch);

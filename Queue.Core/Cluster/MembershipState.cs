@@ -31,6 +31,18 @@ public sealed record MembershipState
             ? this with { Members = Members.SetItem(nodeId, member with { Status = MemberStatus.Left }) }
             : this;
 
+    /// <summary>
+    /// Gives every live (up or unreachable) member a fresh heartbeat window from <paramref name="now"/>:
+    /// for when the judge, not the members, was silent (a new manager, or one that was paused), so
+    /// the silence it would measure says nothing about them. Down and departed members stay so.
+    /// </summary>
+    public MembershipState Refreshed(DateTimeOffset now) => this with
+    {
+        Members = Members.SetItems(Members.Values
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Unreachable)
+            .Select(m => KeyValuePair.Create(m.NodeId, m with { LastHeartbeat = now, Status = MemberStatus.Up }))),
+    };
+
     /// <summary>Applies the failure detector; returns the members whose status changed.</summary>
     public (MembershipState State, IReadOnlyList<ClusterMember> Changed) Reassess(DateTimeOffset now, HealthPolicy policy)
     {

@@ -29,6 +29,7 @@ internal sealed partial class ManagerActor(
     IShardAllocationStrategy strategy,
     TransportClientPool peers,
     Func<IActorRef> selfRef,
+    Func<string?> refusedBy,
     TimeProvider time,
     ILogger<ManagerActor> logger) : Actor
 {
@@ -48,11 +49,14 @@ internal sealed partial class ManagerActor(
     private TimeSpan _lastRenew;
     private TimeSpan _lastRebalance;
     private TimeSpan _lastFlush;
+    private TimeSpan _lastReceived;
+    private bool _outOfElection;
 
     private ManagerInfo Info => _lease.Phase == ManagerPhase.Manager ? new ManagerInfo(self.NodeId, self.Address, _lease.Epoch) : new ManagerInfo("", "", 0);
 
     protected override async ValueTask ReceiveAsync(Envelope envelope, CancellationToken cancellationToken)
     {
+        NoticeOwnSilence();
         switch (envelope.Message)
         {
             case ManagerTick:
@@ -100,6 +104,27 @@ internal sealed partial class ManagerActor(
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The ticker feeds this mailbox several times per heartbeat interval, so a long gap between
+    /// two messages means the manager itself was not running (a GC or VM pause, SIGSTOP, a
+    /// database call that hung) and did not read the heartbeats waiting for it. That silence is
+    /// its own: judged by it, every member would be declared down and every shard moved. So the
+    /// members get a fresh window instead, as on a takeover; one that really died meanwhile is
+    /// found down-after later. (The lease needs no such care: it is checked against the
+    /// database, and a manager paused past its lease steps down on its next tick.)
+    /// </summary>
+    private void NoticeOwnSilence()
+    {
+        var now = Now;
+        var silent = now - _lastReceived;
+        _lastReceived = now;
+        if (_lease.Phase == ManagerPhase.Manager && silent > settings.UnreachableAfter)
+        {
+            _members = _members.Refreshed(time.GetUtcNow());
+            LogOwnSilence(self.NodeId, silent.TotalMilliseconds);
+        }
+    }
+
     /// <summary>Gives the lease back so the next manager need not wait for it to lapse.</summary>
     private async Task ReleaseAsync(CancellationToken cancellationToken)
     {
@@ -125,6 +150,19 @@ internal sealed partial class ManagerActor(
         var now = Now;
         if (_lease.Phase != ManagerPhase.Manager)
         {
+            if (refusedBy() is { } peer)
+            {
+                // The cluster refused our secret. Our database access would still let us take a
+                // lapsed lease, and become a manager no member can reach that gives every shard
+                // to the one member it can register: ourselves. So stay out of the election.
+                if (!_outOfElection)
+                {
+                    _outOfElection = true;
+                    LogOutOfElection(self.NodeId, peer);
+                }
+                return;
+            }
+            _outOfElection = false;
             var taken = await store.TryTakeLeaseAsync(self.NodeId, self.Address, settings.LeaseTtl, cancellationToken);
             if (taken is { } epoch)
             {
@@ -167,15 +205,13 @@ internal sealed partial class ManagerActor(
 
     private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
-        var utc = time.GetUtcNow();
         var members = await store.LoadMembersAsync(cancellationToken);
         // Members get a fresh window: their last persisted heartbeat is as old as the manager
         // change, and judging them by it would declare healthy nodes down.
-        _members = MembershipState.Empty with
+        _members = (MembershipState.Empty with
         {
-            Members = ImmutableDictionary.CreateRange(StringComparer.Ordinal, members.Select(m => KeyValuePair.Create(m.NodeId,
-                m.Status is MemberStatus.Up or MemberStatus.Unreachable ? m with { LastHeartbeat = utc, Status = MemberStatus.Up } : m))),
-        };
+            Members = ImmutableDictionary.CreateRange(StringComparer.Ordinal, members.Select(m => KeyValuePair.Create(m.NodeId, m))),
+        }).Refreshed(time.GetUtcNow());
         _coordinator = (await store.LoadAllocationsAsync(cancellationToken))
             .Aggregate(CoordinatorState.Empty, (state, a) => state.Updated(new ShardAllocated(a.Shard, a.Owner, a.Epoch)));
         _tableCounter = 0;
@@ -480,6 +516,12 @@ internal sealed partial class ManagerActor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} stepped down as manager (lease epoch {Epoch}): {Reason}")]
     private partial void LogSteppedDown(string nodeId, long epoch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Manager {NodeId} handled nothing for {SilentMs:0} ms (paused or blocked); members get a fresh heartbeat window instead of being judged by that silence")]
+    private partial void LogOwnSilence(string nodeId, double silentMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeId} does not compete for the manager lease: {Peer} refused its cluster secret")]
+    private partial void LogOutOfElection(string nodeId, string peer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the manager lease: {Reason}")]
     private partial void LogRenewFailed(string reason);

@@ -80,6 +80,7 @@ public static class QueueNodeServiceCollectionExtensions
                 new LeastShardAllocationStrategy(),
                 sp.GetRequiredService<TransportClientPool>(),
                 selfRef,
+                () => sp.GetRequiredService<MembershipClient>().RefusedBy,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ManagerActor>>()),
             settings.Cluster,

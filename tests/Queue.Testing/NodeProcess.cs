@@ -4,8 +4,9 @@ using System.Text;
 namespace Queue.Testing;
 
 /// <summary>
-/// Queue.Node as a real OS process (the dll built next to the test assembly), for tests that must
-/// kill a node the hard way. Its output is kept for assertions and failure messages.
+/// Queue.Node (or Queue.Http, the edge-only node) as a real OS process (the dll built next to the
+/// test assembly), for tests that must kill, freeze or signal a node the hard way. Its output is
+/// kept for assertions and failure messages.
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
@@ -15,6 +16,8 @@ public sealed class NodeProcess : IAsyncDisposable
     private NodeProcess(Process process, int httpPort)
     {
         _process = process;
+        // Kept: Process.Id throws once the process object is disposed, and logs want it after.
+        Id = process.Id;
         HttpPort = httpPort;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -26,9 +29,12 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public int Id => _process.Id;
+    public int Id { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>Everything the node wrote to stdout and stderr so far.</summary>
     public string Output
@@ -43,13 +49,40 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the node with <paramref name="args"/> plus --http-port (a free one unless given) and waits until /health answers.</summary>
-    public static async Task<NodeProcess> StartAsync(IReadOnlyList<string> args, int? httpPort = null, TimeSpan? readyTimeout = null)
+    /// <param name="program">The dll to run: Queue.Node.dll or Queue.Http.dll.</param>
+    /// <param name="environment">Extra environment variables (e.g. QUEUE_CLUSTER_SECRET, kept off the command line).</param>
+    public static async Task<NodeProcess> StartAsync(
+        IReadOnlyList<string> args,
+        int? httpPort = null,
+        TimeSpan? readyTimeout = null,
+        string program = "Queue.Node.dll",
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var node = Launch(args, httpPort, program, environment);
+        try
+        {
+            await node.WaitUntilServingAsync(readyTimeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        return node;
+    }
+
+    /// <summary>Starts the node without waiting for anything: for nodes expected to refuse to start.</summary>
+    public static NodeProcess Launch(
+        IReadOnlyList<string> args,
+        int? httpPort = null,
+        string program = "Queue.Node.dll",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = httpPort ?? FreePort.Next();
-        var dll = Path.Combine(AppContext.BaseDirectory, "Queue.Node.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, program);
         if (!File.Exists(dll))
         {
-            throw new FileNotFoundException("Queue.Node.dll is not next to the test assembly; does the test project reference Queue.Node?", dll);
+            throw new FileNotFoundException($"{program} is not next to the test assembly; does the test project reference its project?", dll);
         }
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -64,21 +97,16 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             info.ArgumentList.Add(arg);
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Queue.Node");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
         var node = new NodeProcess(process, port);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await node.WaitUntilServingAsync(readyTimeout ?? TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            await node.DisposeAsync();
-            throw;
-        }
         return node;
     }
 
@@ -91,7 +119,7 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"Queue.Node exited with code {_process.ExitCode}:{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"the node exited with code {_process.ExitCode}:{Environment.NewLine}{Output}");
             }
             try
             {
@@ -106,7 +134,7 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"Queue.Node on port {HttpPort} did not serve /health within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
+                throw new TimeoutException($"the node on port {HttpPort} did not serve /health within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
             }
             await Task.Delay(20);
         }
@@ -117,9 +145,41 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
+            // SIGKILL ends a frozen (SIGSTOPped) process too.
             _process.Kill(entireProcessTree: true);
         }
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to end by itself; false when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGSTOP: the process freezes (no CPU, sockets stay open) until <see cref="ResumeAsync"/>.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on as if nothing happened.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    /// <summary>SIGTERM: a graceful stop (the node leaves its cluster); waits for the process to end.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        await SignalAsync("TERM");
+        if (!await WaitForExitAsync(timeout))
+        {
+            throw new TimeoutException($"the node did not stop within {timeout.TotalSeconds:0} s after SIGTERM:{Environment.NewLine}{Output}");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -127,6 +187,21 @@ public sealed class NodeProcess : IAsyncDisposable
         Http.Dispose();
         await KillAsync();
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"cannot send SIG{signal}: the process has exited");
+        }
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run kill");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Id} failed with exit code {kill.ExitCode}");
+        }
     }
 
     private void Append(string? line)

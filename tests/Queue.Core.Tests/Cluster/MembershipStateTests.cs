@@ -48,4 +48,27 @@ public sealed class MembershipStateTests
             .Left("b");
         Assert.Equal(["a"], state.ShardHosts);
     }
+
+    [Fact]
+    public void A_fresh_window_revives_silent_members_but_not_down_or_departed_ones()
+    {
+        var state = MembershipState.Empty
+            .Registered("a", "h:1", ["broker"], "", T0)
+            .Registered("b", "h:2", ["broker"], "", T0.AddSeconds(-3))
+            .Registered("c", "h:3", ["broker"], "", T0.AddSeconds(-10))
+            .Registered("d", "h:4", ["broker"], "", T0)
+            .Left("d");
+        var (judged, _) = state.Reassess(T0, Policy);
+        Assert.Equal(MemberStatus.Unreachable, judged.Members["b"].Status);
+        Assert.Equal(MemberStatus.Down, judged.Members["c"].Status);
+
+        var later = T0.AddSeconds(30);
+        var (refreshed, changed) = judged.Refreshed(later).Reassess(later.AddSeconds(1), Policy);
+        Assert.Empty(changed);
+        Assert.Equal(MemberStatus.Up, refreshed.Members["a"].Status);
+        Assert.Equal(MemberStatus.Up, refreshed.Members["b"].Status);
+        Assert.Equal(later, refreshed.Members["b"].LastHeartbeat);
+        Assert.Equal(MemberStatus.Down, refreshed.Members["c"].Status);
+        Assert.Equal(MemberStatus.Left, refreshed.Members["d"].Status);
+    }
 }

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Queue.Testing;
+using Xunit.Abstractions;
+
+namespace Queue.MultiNode.Tests;
+
+/// <summary>
+/// kill -9 of a broker (not the manager) under produce and consume load: its shards are moved to
+/// the survivors once it is declared down, the clients' retries land there, and afterwards every
+/// acknowledged message is consumed exactly once, in per-partition order, no offset twice. Default
+/// timings, so the printed failover time is the one an operator gets.
+/// </summary>
+[Collection(MultiNodeCollection.Name)]
+public sealed class BrokerKillSpec(ITestOutputHelper output)
+{
+    private const string Topic = "brokerkill";
+    private const int Partitions = 6;
+
+    [Fact]
+    public async Task After_kill_9_of_a_broker_under_load_every_acknowledged_message_is_consumed_exactly_once_in_order()
+    {
+        await using var cluster = await TestCluster.CreateAsync(output);
+        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
+        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
+        var edge = cluster["e1"].Http;
+        await edge.CreateTopicAsync(Topic, Partitions);
+        var probe = await Probe.CreateAsync(edge, Topic);
+        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+
+        var manager = (await Admin.GetClusterAsync(edge)).ManagerId;
+        var owners = await Admin.GetPartitionsAsync(edge);
+        var victim = owners.PartitionsPerOwner.Where(kv => kv.Key != manager).OrderByDescending(kv => kv.Value).First().Key;
+        var victimPartitions = owners.Owners.Where(kv => kv.Value.Owner == victim).Select(kv => kv.Key.Partition).ToList();
+        var survivors = cluster.LiveBrokers.Where(b => b.NodeId != victim).Select(b => b.Http).ToList();
+
+        // Producers on the edge and on the surviving brokers' edges; the victim's own HTTP port
+        // would only measure its death.
+        await using var traffic = await Traffic.StartAsync(Topic, [edge, .. survivors], producers: 6, edge);
+        await Eventually.True(() => traffic.Acked.Count >= 300 && traffic.Consumed.Count >= 100, TimeSpan.FromSeconds(60),
+            "300 messages are acknowledged and 100 consumed before the kill");
+
+        var clock = Stopwatch.StartNew();
+        await cluster.KillAsync(victim);
+        var failover = await probe.UntilAllServeAsync(victimPartitions, TimeSpan.FromSeconds(60), $"the partitions of {victim} serve again");
+        output.WriteLine($"killed {victim} (owner of partitions {string.Join(",", victimPartitions)}); they served again after {failover.TotalSeconds:0.0} s");
+
+        var afterFailover = traffic.AckCounts();
+        await Eventually.True(() => traffic.AcksSince(afterFailover) >= 20, TimeSpan.FromSeconds(60), "every producer is acknowledged again after the failover");
+        await traffic.StopAsync();
+        await traffic.DrainConsumerAsync(Topic, traffic.Consumer!.Value.Http, traffic.Consumer.Value.ConsumerId, TimeSpan.FromSeconds(60));
+        output.WriteLine($"traffic: {traffic.Acked.Count} acknowledged, {traffic.Consumed.Count} consumed, {traffic.Retryable} retryable answers");
+
+        Assert.Empty(traffic.Unexpected);
+        var log = await Journal.ReadAsync(cluster, Topic);
+        await Journal.AssertDenseAndUniqueAsync(cluster, Topic, output);
+        Journal.AssertAckedStored(traffic.Acked.Concat(probe.Acked), log);
+        Journal.AssertConsumedExactlyOnce(traffic.Consumed, log);
+        var map = await Admin.GetPartitionsAsync(edge);
+        Assert.All(map.Owners.Values, o => Assert.NotEqual(victim, o.Owner));
+    }
+}
