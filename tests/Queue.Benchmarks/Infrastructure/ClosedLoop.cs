@@ -17,7 +17,7 @@ public static class ClosedLoop
         var clock = Stopwatch.StartNew();
         var windowStart = warmup;
         var windowEnd = warmup + window;
-        long units = 0, operations = 0, errors = 0;
+        long units = 0, operations = 0, errors = 0, allUnits = 0;
         string? firstError = null;
         var latencies = new List<double>[workers];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -34,6 +34,7 @@ public static class ClosedLoop
                 {
                     var carried = await operation(index, stop.Token);
                     var ended = clock.Elapsed;
+                    Interlocked.Add(ref allUnits, carried);
                     if (started >= windowStart && ended <= windowEnd)
                     {
                         Interlocked.Add(ref units, carried);
@@ -61,6 +62,6 @@ public static class ClosedLoop
         await Task.WhenAll(Enumerable.Range(0, workers).Select(Worker));
         var all = latencies.Where(l => l is not null).SelectMany(l => l).ToList();
         all.Sort();
-        return new LoadResult(units, operations, errors, firstError, window, all);
+        return new LoadResult(units, operations, errors, firstError, window, all, allUnits);
     }
 }

@@ -5,7 +5,8 @@ namespace Queue.Benchmarks.Infrastructure;
 /// <param name="Operations">Requests completed successfully inside the window.</param>
 /// <param name="Errors">Requests that failed at any time during the run (never counted as units).</param>
 /// <param name="SortedLatenciesMs">Latency of each successful request inside the window, sorted.</param>
-public sealed record LoadResult(long Units, long Operations, long Errors, string? FirstError, TimeSpan Window, IReadOnlyList<double> SortedLatenciesMs)
+/// <param name="AllUnits">Units completed during the whole run, warm-up included (what CPU time measured over the run is divided by).</param>
+public sealed record LoadResult(long Units, long Operations, long Errors, string? FirstError, TimeSpan Window, IReadOnlyList<double> SortedLatenciesMs, long AllUnits)
 {
     public double UnitsPerSecond => Units / Window.TotalSeconds;
 

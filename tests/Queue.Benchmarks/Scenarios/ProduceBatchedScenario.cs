@@ -36,12 +36,18 @@ public sealed class ProduceBatchedScenario : IScenario
             ];
         }
 
+        var cpu = new CpuMeter([node.Id], context.Postgres.AdminConnectionString);
+        await cpu.StartAsync(cancellationToken);
         var load = await RunLoadAsync(context, node.Id, http, Topic, cancellationToken);
+        var cpuUse = await cpu.StopAsync(load.Result.AllUnits, cancellationToken);
         var stored = await QueueHttp.V1TopicMessagesAsync(http, Topic, cancellationToken);
         context.Info($"scenario 1: {load.Result.UnitsPerSecond:0} msg/s through the queue ({load.Result.Errors} errors); {stored} messages stored; copying as many rows raw");
 
+        var copyMeter = new CpuMeter([], context.Postgres.AdminConnectionString);
+        await copyMeter.StartAsync(cancellationToken);
         var (copyRate, copyElapsed, copyCommits) = await CopyReference.RunAsync(
             database, Math.Max(load.Result.Units, 50_000), Workers, BatchSize, Partitions, cancellationToken);
+        var copyCpu = await copyMeter.StopAsync(Math.Max(load.Result.Units, 50_000), cancellationToken);
         var ratio = load.Result.UnitsPerSecond / copyRate;
         return
         [
@@ -67,7 +73,10 @@ public sealed class ProduceBatchedScenario : IScenario
                     ["copy_rows"] = Math.Max(load.Result.Units, 50_000),
                     ["copy_seconds"] = copyElapsed.TotalSeconds,
                     ["copy_commits"] = copyCommits,
-                },
+                    ["copy_cpu_ms_per_1k_postgres"] = copyCpu["cpu_ms_per_1k_postgres"],
+                    ["copy_cpu_ms_per_1k_driver"] = copyCpu["cpu_ms_per_1k_driver"],
+                    ["copy_machine_busy_pct"] = copyCpu["machine_busy_pct"],
+                }.Concat(cpuUse).ToDictionary(),
                 Notes = $"{Workers} closed-loop HTTP/1.1 connections, each POSTing a batch of {BatchSize} key-less 100-byte messages " +
                         "(each batch lands on one partition, round-robin); counted: batches acknowledged (200, after commit) inside the window." +
                         (load.Result.FirstError is { } e ? $" First error: {e}" : ""),

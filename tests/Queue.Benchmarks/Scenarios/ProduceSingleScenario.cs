@@ -36,6 +36,8 @@ public sealed class ProduceSingleScenario : IScenario
         var json = new MediaTypeHeaderValue("application/json");
 
         await using var sampler = new RssSampler(node.Id);
+        var cpu = new CpuMeter([node.Id], context.Postgres.AdminConnectionString);
+        await cpu.StartAsync(cancellationToken);
         var produce = await ClosedLoop.RunAsync(Connections, context.Options.Warmup, context.Options.Window, async (worker, ct) =>
         {
             using var content = new ByteArrayContent(bodies[worker]);
@@ -48,11 +50,14 @@ public sealed class ProduceSingleScenario : IScenario
             return 1;
         }, cancellationToken);
         var peakRss = sampler.PeakBytes;
+        var cpuUse = await cpu.StopAsync(produce.AllUnits, cancellationToken);
         context.Info($"scenario 2: {produce.UnitsPerSecond:0} msg/s ({produce.Errors} errors); now the hello-world reference");
         // The node stays up (idle) while the reference runs: the machine is the same for both.
 
         var hello = await context.StartHelloServerAsync(cancellationToken);
         using var helloHttp = LoadClients.Create(hello.BaseAddress, Connections);
+        var helloCpu = new CpuMeter([hello.Id], context.Postgres.AdminConnectionString);
+        await helloCpu.StartAsync(cancellationToken);
         var reference = await ClosedLoop.RunAsync(Connections, context.Options.Warmup, context.Options.Window, async (_, ct) =>
         {
             using var response = await helloHttp.GetAsync("", ct);
@@ -61,6 +66,7 @@ public sealed class ProduceSingleScenario : IScenario
             return 1;
         }, cancellationToken);
 
+        var helloUse = await helloCpu.StopAsync(reference.AllUnits, cancellationToken);
         var ratio = produce.UnitsPerSecond / reference.UnitsPerSecond;
         List<ScenarioResult> results =
         [
@@ -86,7 +92,10 @@ public sealed class ProduceSingleScenario : IScenario
                     ["hello_p99_ms"] = Percentiles.Of(reference.SortedLatenciesMs, 99),
                     ["hello_errors"] = reference.Errors,
                     ["broker_peak_rss_mb"] = peakRss / (1024.0 * 1024),
-                },
+                    ["hello_cpu_ms_per_1k_server"] = helloUse["cpu_ms_per_1k_node"],
+                    ["hello_cpu_ms_per_1k_driver"] = helloUse["cpu_ms_per_1k_driver"],
+                    ["hello_machine_busy_pct"] = helloUse["machine_busy_pct"],
+                }.Concat(cpuUse).ToDictionary(),
                 Notes = $"{Connections} closed-loop HTTP/1.1 keep-alive connections, one registered producer each, JSON body " +
                         "{topic, producer_id, message}; counted: 200 answers (sent after commit) inside the window. " +
                         "Reference: GET / answering \"Hello, World!\" from a separate Kestrel process, same connections and window." +
