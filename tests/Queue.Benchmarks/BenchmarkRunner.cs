@@ -32,9 +32,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter output)
         output.WriteLine("starting a throwaway PostgreSQL (fsync=on, synchronous_commit=on)...");
         await using var postgres = await PostgresServer.StartAsync();
         var machine = await MachineInfo.CollectAsync(postgres.AdminConnectionString, cancellationToken);
-        if (machine.PostgreSqlFsync != "on" || machine.PostgreSqlSynchronousCommit != "on")
+        if (machine.PostgresFsync != "on" || machine.PostgresSynchronousCommit != "on")
         {
-            throw new InvalidOperationException($"refusing to measure a non-durable PostgreSQL (fsync={machine.PostgreSqlFsync}, synchronous_commit={machine.PostgreSqlSynchronousCommit})");
+            throw new InvalidOperationException($"refusing to measure a non-durable PostgreSQL (fsync={machine.PostgresFsync}, synchronous_commit={machine.PostgresSynchronousCommit})");
         }
         output.WriteLine($"machine: {machine.Describe()}");
 

@@ -14,10 +14,10 @@ public sealed record MachineInfo(
     string? CpuModel,
     long? MemoryBytes,
     string Os,
-    string DotNet,
-    string PostgreSql,
-    string PostgreSqlFsync,
-    string PostgreSqlSynchronousCommit,
+    string DotnetVersion,
+    string PostgresVersion,
+    string PostgresFsync,
+    string PostgresSynchronousCommit,
     string? LoadAverageAtStart)
 {
     public static async Task<MachineInfo> CollectAsync(string adminConnectionString, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public sealed record MachineInfo(
 
     public string Describe() =>
         $"{Cores} cores ({CpuModel ?? "unknown CPU"}), {(MemoryBytes is { } m ? $"{m / (1024.0 * 1024 * 1024):0.0} GiB" : "unknown")} RAM, " +
-        $"{Os}, {DotNet}, PostgreSQL {PostgreSql} (fsync={PostgreSqlFsync}, synchronous_commit={PostgreSqlSynchronousCommit}), load average at start {LoadAverageAtStart ?? "?"}";
+        $"{Os}, {DotnetVersion}, PostgreSQL {PostgresVersion} (fsync={PostgresFsync}, synchronous_commit={PostgresSynchronousCommit}), load average at start {LoadAverageAtStart ?? "?"}";
 
     private static string? ReadProcLine(string path, string prefix) =>
         File.Exists(path) ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) : null;
