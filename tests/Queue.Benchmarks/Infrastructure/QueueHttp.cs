@@ -15,9 +15,23 @@ public static class QueueHttp
         (await RequireAsync(await http.PostAsJsonAsync("producer/register", new { topic }, cancellationToken), cancellationToken))
             .GetProperty("producer_id").GetInt64();
 
-    public static async Task<long> RegisterSeedConsumerAsync(HttpClient http, string topic, int? partition, CancellationToken cancellationToken) =>
-        (await RequireAsync(await http.PostAsJsonAsync("consumer/register", new { topic, partition, from = "earliest" }, cancellationToken), cancellationToken))
-            .GetProperty("consumer_id").GetInt64();
+    /// <summary>
+    /// Registers a consumer (from the earliest offset). A 503 is the queue's "retry later" (a
+    /// partition still starting on a busy machine) and is retried a few times, as a client would.
+    /// </summary>
+    public static async Task<long> RegisterSeedConsumerAsync(HttpClient http, string topic, int? partition, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await http.PostAsJsonAsync("consumer/register", new { topic, partition, from = "earliest" }, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+            {
+                return (await RequireAsync(response, cancellationToken)).GetProperty("consumer_id").GetInt64();
+            }
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Creates a topic through the v1 API (docs/api-v1.md: POST /v1/topics → 201). False when the
