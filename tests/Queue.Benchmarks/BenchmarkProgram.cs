@@ -38,3 +38,10 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     await Console.Error.WriteLineAsync("Queue.Benchmarks: cancelled");
     return 130;
 }
+catch (InvalidOperationException ex)
+{
+    // No PostgreSQL binaries, a server that would not start, a non-durable server: say why in
+    // one line (PostgresServer's message says how to install the binaries).
+    await Console.Error.WriteLineAsync($"Queue.Benchmarks: {ex.Message}");
+    return 1;
+}
