@@ -40,6 +40,14 @@ public sealed class BenchmarkContext : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A Queue.Node process with exactly these arguments (plus a free --http-port), serving once this returns.</summary>
+    public async Task<NodeProcess> StartProcessAsync(IReadOnlyList<string> args)
+    {
+        var node = await NodeProcess.StartAsync(args);
+        Track(node);
+        return node;
+    }
+
     public async Task<HelloServerProcess> StartHelloServerAsync(CancellationToken cancellationToken)
     {
         var server = await HelloServerProcess.StartAsync(cancellationToken);

@@ -48,6 +48,28 @@ public static class QueueHttp
         return true;
     }
 
+    /// <summary>Sends one v1 message to one partition; true when it was acknowledged.</summary>
+    public static async Task<bool> TryProduceToPartitionAsync(HttpClient http, string topic, int partition, string value, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync($"v1/topics/{Uri.EscapeDataString(topic)}/messages",
+            new { messages = new[] { new { value, partition } } }, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary>Waits until every partition of a v1 topic acknowledges a produce (a cluster places shards on first use).</summary>
+    public static Task WaitUntilEveryPartitionServesAsync(HttpClient http, string topic, int partitions, CancellationToken cancellationToken) =>
+        Queue.Testing.Eventually.True(async () =>
+        {
+            foreach (var p in Enumerable.Range(0, partitions))
+            {
+                if (!await TryProduceToPartitionAsync(http, topic, p, Payloads.Message(p), cancellationToken))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, TimeSpan.FromSeconds(60), $"every partition of '{topic}' accepts a produce");
+
     /// <summary>Sum of the high-water marks of a v1 topic's partitions: how many messages it holds.</summary>
     public static async Task<long> V1TopicMessagesAsync(HttpClient http, string topic, CancellationToken cancellationToken)
     {
