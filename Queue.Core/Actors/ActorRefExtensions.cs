@@ -12,7 +12,15 @@ public static class ActorRefExtensions
     /// rather than an unbounded wait.
     /// </summary>
     public static async Task<TReply> AskAsync<TReply>(
-        this IActorRef actor, IAsk<TReply> message, TimeSpan timeout, CancellationToken cancellationToken = default)
+        this IActorRef actor, IAsk<TReply> message, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        (TReply)(await actor.AskUntypedAsync(message, timeout, cancellationToken))!;
+
+    /// <summary>
+    /// <see cref="AskAsync{TReply}"/> for code that routes messages it does not know the types of,
+    /// such as the node transport's request handler.
+    /// </summary>
+    public static async Task<object?> AskUntypedAsync(
+        this IActorRef actor, object message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var envelope = Envelope.Ask(message);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -20,8 +28,7 @@ public static class ActorRefExtensions
         try
         {
             await actor.SendAsync(envelope, deadline.Token);
-            var reply = await envelope.ReplyTask!.WaitAsync(deadline.Token);
-            return (TReply)reply!;
+            return await envelope.ReplyTask!.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

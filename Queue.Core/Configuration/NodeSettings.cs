@@ -15,5 +15,8 @@ public sealed record NodeSettings
 
     public string ClusterSecret { get; init; } = "";
 
+    /// <summary>queue.node.insecure-dev: allows the transport to run without a cluster secret.</summary>
+    public bool InsecureDev { get; init; }
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 }

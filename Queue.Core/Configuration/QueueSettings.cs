@@ -15,4 +15,11 @@ public sealed record QueueSettings
     public PartitionSettings Partition { get; init; } = new();
 
     public JournalSettings Journal { get; init; } = new();
+
+    public TransportSettings Transport { get; init; } = new();
+
+    public ClusterSettings Cluster { get; init; } = new();
+
+    /// <summary>Cluster mode: the node joins others through seed nodes instead of running alone.</summary>
+    public bool IsClustered => Node.SeedNodes.Count > 0;
 }

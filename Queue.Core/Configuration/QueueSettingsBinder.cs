@@ -38,11 +38,14 @@ public static class QueueSettingsBinder
                 Roles = roles,
                 SeedNodes = reader.List("queue:node:seed-nodes"),
                 ClusterSecret = reader.String("queue:node:cluster-secret"),
+                InsecureDev = reader.Bool("queue:node:insecure-dev"),
             },
             Http = new HttpSettings
             {
                 Port = reader.Int("queue:http:port", 1, 65535),
                 RequestTimeout = reader.Duration("queue:http:request-timeout"),
+                MailboxWait = reader.Duration("queue:http:mailbox-wait"),
+                MaxPollWait = reader.Duration("queue:http:max-poll-wait"),
             },
             Limits = new LimitSettings
             {
@@ -67,11 +70,55 @@ public static class QueueSettingsBinder
                 MaxBatchBytes = reader.Size("queue:journal:max-batch-bytes", 1024, 512L * 1024 * 1024),
                 StartupTimeout = reader.Duration("queue:journal:startup-timeout"),
             },
+            Transport = new TransportSettings
+            {
+                // The floor leaves room for the frame header and a handshake.
+                MaxFrameBytes = (int)reader.Size("queue:transport:max-frame-bytes", 1024, 1024L * 1024 * 1024),
+                ConnectTimeout = reader.Duration("queue:transport:connect-timeout"),
+                HandshakeTimeout = reader.Duration("queue:transport:handshake-timeout"),
+                RequestTimeout = reader.Duration("queue:transport:request-timeout"),
+                ReconnectMinBackoff = reader.Duration("queue:transport:reconnect-min-backoff"),
+                ReconnectMaxBackoff = reader.Duration("queue:transport:reconnect-max-backoff"),
+                MaxInFlightPerConnection = reader.Int("queue:transport:max-in-flight-per-connection", 1, 1_000_000),
+                HeartbeatInterval = reader.Duration("queue:transport:heartbeat-interval"),
+                HeartbeatTimeout = reader.Duration("queue:transport:heartbeat-timeout"),
+            },
+            Cluster = new ClusterSettings
+            {
+                Shards = reader.Int("queue:cluster:shards", 1, 100_000),
+                HeartbeatInterval = reader.Duration("queue:cluster:heartbeat-interval"),
+                UnreachableAfter = reader.Duration("queue:cluster:unreachable-after"),
+                DownAfter = reader.Duration("queue:cluster:down-after"),
+                LeaseTtl = reader.Duration("queue:cluster:lease-ttl"),
+                LeaseRenewInterval = reader.Duration("queue:cluster:lease-renew-interval"),
+                LeaseSafetyMargin = reader.Duration("queue:cluster:lease-safety-margin"),
+                RebalanceInterval = reader.Duration("queue:cluster:rebalance-interval"),
+                MaxSimultaneousRebalance = reader.Int("queue:cluster:max-simultaneous-rebalance", 1, 100_000),
+                HandOffTimeout = reader.Duration("queue:cluster:hand-off-timeout"),
+            },
         };
+
+        var cluster = settings.Cluster;
+        if (cluster.UnreachableAfter <= cluster.HeartbeatInterval || cluster.DownAfter <= cluster.UnreachableAfter)
+        {
+            errors.Add("queue.cluster: expected heartbeat-interval < unreachable-after < down-after");
+        }
+        if (cluster.LeaseRenewInterval + cluster.LeaseSafetyMargin >= cluster.LeaseTtl)
+        {
+            errors.Add("queue.cluster: lease-renew-interval plus lease-safety-margin must be shorter than lease-ttl, or the manager steps down between renewals");
+        }
 
         if (settings.Limits.DefaultPartitions > settings.Limits.MaxPartitionsPerTopic)
         {
             errors.Add("queue.topics.default-partitions is larger than queue.limits.max-partitions-per-topic");
+        }
+        if (settings.Transport.ReconnectMaxBackoff < settings.Transport.ReconnectMinBackoff)
+        {
+            errors.Add("queue.transport.reconnect-max-backoff is smaller than queue.transport.reconnect-min-backoff");
+        }
+        if (settings.Transport.HeartbeatTimeout <= settings.Transport.HeartbeatInterval)
+        {
+            errors.Add("queue.transport.heartbeat-timeout must be longer than queue.transport.heartbeat-interval");
         }
         if (errors.Count > 0)
         {
@@ -83,6 +130,22 @@ public static class QueueSettingsBinder
     private sealed class Reader(IConfiguration configuration, List<string> errors)
     {
         public string String(string key) => configuration[key] ?? "";
+
+        /// <summary>HOCON booleans: true/false, on/off, yes/no.</summary>
+        public bool Bool(string key)
+        {
+            var text = configuration[key];
+            switch (text?.Trim().ToLowerInvariant())
+            {
+                case "true" or "on" or "yes":
+                    return true;
+                case "false" or "off" or "no" or "" or null:
+                    return false;
+                default:
+                    errors.Add($"{Dotted(key)} = '{text}': expected on/off (true/false, yes/no)");
+                    return false;
+            }
+        }
 
         public int Int(string key, int min, int max)
         {

@@ -15,6 +15,9 @@ public readonly struct Deadline
     public static Deadline Start(TimeSpan budget) =>
         new(Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency));
 
+    /// <summary>True once less than a few milliseconds are left: too little to try again.</summary>
+    public bool IsOver => Stopwatch.GetTimestamp() + Stopwatch.Frequency / 200 >= _endTimestamp;
+
     /// <summary>Time left; never below one millisecond, so an ask still gets a chance to fail fast with a timeout.</summary>
     public TimeSpan Remaining()
     {

@@ -20,4 +20,7 @@ public enum QueueErrorKind
 
     /// <summary>The cluster cannot serve this now; retrying may succeed (503).</summary>
     Unavailable,
+
+    /// <summary>The partition's queue stayed full; retry after a pause (429 on /v1, 503 on the seed API).</summary>
+    Overloaded,
 }

@@ -5,5 +5,5 @@ public sealed class QueueException(QueueErrorKind kind, string message, Exceptio
 {
     public QueueErrorKind Kind { get; } = kind;
 
-    public bool IsRetryable => Kind == QueueErrorKind.Unavailable;
+    public bool IsRetryable => Kind is QueueErrorKind.Unavailable or QueueErrorKind.Overloaded;
 }

@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Queue.Core.Actors;
+using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
+using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
@@ -16,7 +18,16 @@ namespace Queue.Core.Edge;
 /// facts that never change once written (a topic's partition count, a producer's topic) and the
 /// round-robin cursors, which are a courtesy, not a guarantee.
 /// </summary>
-public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout)
+/// <remarks>The batch, long-poll and commit requests of the /v1 API are in QueueFrontend.V1.cs.</remarks>
+/// <param name="mailboxWait">
+/// How long a /v1 request waits for room in a full mailbox before it is refused as overloaded
+/// (429); zero means the whole request timeout.
+/// </param>
+/// <param name="health">Where the last-seen times of producers and consumers are noted, if anywhere.</param>
+/// <param name="routing">In a cluster: refreshes routing when a partition has moved, so the request is retried on its new owner.</param>
+public sealed partial class QueueFrontend(
+    IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, TimeSpan mailboxWait = default,
+    HealthTracker? health = null, IRoutingRefresher? routing = null)
 {
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();
@@ -25,6 +36,9 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
     private readonly ConcurrentDictionary<long, StrongBox<int>> _consumeCursors = new();
 
     public LimitSettings Limits => limits;
+
+    /// <summary>Last-seen times of the producers and consumers this edge served.</summary>
+    public HealthTracker? Health => health;
 
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken)
     {
@@ -93,6 +107,7 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
         ValidateTopicName(topicName);
         ValidateMessage(message);
         var producer = await FindProducerAsync(producerId, cancellationToken);
+        health?.Seen("producer", producerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (producer.Topic != topicName)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Producer {producerId} is not registered for topic '{topicName}'");
@@ -153,6 +168,7 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
             : await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
               ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
         _consumers[consumer.Id] = consumer;
+        health?.Seen("consumer", consumerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (consumer.Topic != topic.Name)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Consumer {consumerId} is not registered for topic '{topic.Name}'");
@@ -304,15 +320,58 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
 
     private async Task<TReply> AskAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
     {
-        try
+        while (true)
         {
-            return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
-        }
-        catch (Exception ex) when (RetryableReason(ex) is { } reason)
-        {
-            throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
+            try
+            {
+                return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
+            }
+            catch (Exception ex) when (routing is not null && WasNotApplied(ex) && !deadline.IsOver)
+            {
+                // The partition moved (or its owner was unreachable before our request left):
+                // nothing was done, so the same request can go to the owner the fresher table
+                // names. Within the request's own deadline, never beyond it.
+                await routing.RefreshAsync(partition, cancellationToken);
+            }
+            catch (Exception ex) when (RetryableReason(ex) is { } reason)
+            {
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
+            }
         }
     }
+
+    /// <summary>
+    /// The partition's actor. A partition with no owner in this node's table yet (a new topic's
+    /// shard is placed on first use, within a manager tick) is looked up again after a routing
+    /// refresh, within the request's deadline; then it is a retryable "unavailable", never a 500.
+    /// </summary>
+    private async Task<IActorRef> RouteAsync(PartitionId partition, Deadline deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return route(partition);
+            }
+            catch (NotOwnerException) when (routing is not null && !deadline.IsOver)
+            {
+                await routing.RefreshAsync(partition, cancellationToken);
+            }
+            catch (NotOwnerException ex)
+            {
+                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
+            }
+        }
+    }
+
+    /// <summary>Failures that guarantee the request was not carried out, so retrying cannot duplicate it.</summary>
+    private static bool WasNotApplied(Exception ex) => ex switch
+    {
+        NotOwnerException or JournalFencedException => true,
+        ActorUnavailableException { InnerException: NotOwnerException or JournalFencedException } => true,
+        TransportUnavailableException { MayHaveBeenProcessed: false } => true,
+        _ => false,
+    };
 
     private async Task<T> Catalog<T>(Func<IMetadataJournal, Task<T>> call)
     {
@@ -333,6 +392,8 @@ public sealed class QueueFrontend(IMetadataJournal catalog, Func<PartitionId, IA
         ActorStoppedException => "the node is shutting down",
         JournalUnavailableException j => j.Message,
         JournalFencedException f => f.Message,
+        NotOwnerException n => n.Message,
+        TransportUnavailableException t => t.Message,
         _ => null,
     };
 }

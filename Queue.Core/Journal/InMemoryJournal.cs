@@ -108,7 +108,10 @@ public sealed class InMemoryJournal : IPartitionJournal, IMetadataJournal
                 LogStart: 0,
                 HighWatermark: data.Messages.Count,
                 new Dictionary<long, long>(data.Positions),
-                data.Messages.GetRange(tailStart, data.Messages.Count - tailStart)));
+                data.Messages.GetRange(tailStart, data.Messages.Count - tailStart))
+            {
+                Sequences = data.Sequences.Values.ToList(),
+            });
         }
     }
 
@@ -134,6 +137,10 @@ public sealed class InMemoryJournal : IPartitionJournal, IMetadataJournal
             foreach (var (consumerId, position) in write.Positions)
             {
                 data.Positions[consumerId] = position;
+            }
+            foreach (var sequence in write.Sequences)
+            {
+                data.Sequences[sequence.ProducerId] = sequence;
             }
             return Task.CompletedTask;
         }
@@ -173,5 +180,6 @@ public sealed class InMemoryJournal : IPartitionJournal, IMetadataJournal
         public long Epoch;
         public readonly List<StoredMessage> Messages = [];
         public readonly Dictionary<long, long> Positions = new();
+        public readonly Dictionary<long, ProducerBatchRecord> Sequences = new();
     }
 }

@@ -11,4 +11,8 @@ public sealed record PartitionRecovery(
     long LogStart,
     long HighWatermark,
     IReadOnlyDictionary<long, long> Positions,
-    IReadOnlyList<StoredMessage> Tail);
+    IReadOnlyList<StoredMessage> Tail)
+{
+    /// <summary>Each producer's last idempotent batch in this partition, so retries stay recognisable across restarts.</summary>
+    public IReadOnlyList<ProducerBatchRecord> Sequences { get; init; } = [];
+}

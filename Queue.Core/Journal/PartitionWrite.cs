@@ -8,5 +8,8 @@ namespace Queue.Core.Journal;
 /// </summary>
 public sealed record PartitionWrite(IReadOnlyList<StoredMessage> Messages, IReadOnlyList<ConsumerPosition> Positions)
 {
+    /// <summary>The idempotent batches this write completes: each producer's newest sequence, committed with its messages.</summary>
+    public IReadOnlyList<ProducerBatchRecord> Sequences { get; init; } = [];
+
     public bool IsEmpty => Messages.Count == 0 && Positions.Count == 0;
 }

@@ -50,3 +50,11 @@ public sealed record RoutingTable(long Version, int ShardCount, IReadOnlyList<Sh
 {
     public static RoutingTable Empty { get; } = new(0, 1, [], []);
 }
+
+/// <summary>Asks the manager for its whole view, for the admin endpoints.</summary>
+public sealed record GetClusterState : IAsk<ClusterState>;
+
+public sealed record ClusterState(ManagerInfo Manager, IReadOnlyList<ClusterMember> Members, RoutingTable Table);
+
+/// <summary>Edge → broker, now and then: the health facts it gathered, for the broker to persist in one write.</summary>
+public sealed record RecordHealth(IReadOnlyList<HealthFact> Facts);

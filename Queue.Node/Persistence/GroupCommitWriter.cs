@@ -52,6 +52,14 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
               JOIN ok ON ok.idx = c.idx
             ON CONFLICT (topic, partition, consumer_id)
                DO UPDATE SET position = EXCLUDED.position, updated_at = now()
+        ),
+        sequenced AS (
+            INSERT INTO producer_sequences AS s (topic, partition, producer_id, sequence, first_offset, count)
+            SELECT ok.topic, ok.partition, q.producer_id, q.sequence, q.first_offset, q.count
+              FROM unnest(@s_idx, @s_producer, @s_sequence, @s_first, @s_count) AS q(idx, producer_id, sequence, first_offset, count)
+              JOIN ok ON ok.idx = q.idx
+            ON CONFLICT (topic, partition, producer_id)
+               DO UPDATE SET sequence = EXCLUDED.sequence, first_offset = EXCLUDED.first_offset, count = EXCLUDED.count
         )
         SELECT w.idx, ok.idx IS NOT NULL, p.epoch, p.high_watermark
           FROM w
@@ -222,6 +230,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     {
         var messageCount = batch.Sum(p => p.Write.Messages.Count);
         var positionCount = batch.Sum(p => p.Write.Positions.Count);
+        var sequenceCount = batch.Sum(p => p.Write.Sequences.Count);
         var wIdx = new int[batch.Count];
         var wTopic = new string[batch.Count];
         var wPartition = new int[batch.Count];
@@ -236,7 +245,12 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         var cIdx = new int[positionCount];
         var cConsumer = new long[positionCount];
         var cPosition = new long[positionCount];
-        int m = 0, c = 0;
+        var sIdx = new int[sequenceCount];
+        var sProducer = new long[sequenceCount];
+        var sSequence = new long[sequenceCount];
+        var sFirst = new long[sequenceCount];
+        var sCount = new int[sequenceCount];
+        int m = 0, c = 0, q = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -262,6 +276,15 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 cPosition[c] = position.Position;
                 c++;
             }
+            foreach (var sequence in pending.Write.Sequences)
+            {
+                sIdx[q] = i;
+                sProducer[q] = sequence.ProducerId;
+                sSequence[q] = sequence.Sequence;
+                sFirst[q] = sequence.FirstOffset;
+                sCount[q] = sequence.Count;
+                q++;
+            }
         }
 
         var command = new NpgsqlCommand(CommitSql, connection);
@@ -280,6 +303,11 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         parameters.Add(new NpgsqlParameter("c_idx", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = cIdx });
         parameters.Add(new NpgsqlParameter("c_consumer", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = cConsumer });
         parameters.Add(new NpgsqlParameter("c_position", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = cPosition });
+        parameters.Add(new NpgsqlParameter("s_idx", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sIdx });
+        parameters.Add(new NpgsqlParameter("s_producer", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sProducer });
+        parameters.Add(new NpgsqlParameter("s_sequence", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sSequence });
+        parameters.Add(new NpgsqlParameter("s_first", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sFirst });
+        parameters.Add(new NpgsqlParameter("s_count", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sCount });
         return command;
     }
 

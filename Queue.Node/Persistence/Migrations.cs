@@ -70,6 +70,64 @@ internal static class Migrations
                 PRIMARY KEY (topic, partition, consumer_id)
             );
             """),
+
+        new(3, "cluster: members, manager lease, shard allocations, health facts", """
+            -- The manager's view of the cluster, persisted so a new manager starts from it.
+            CREATE TABLE cluster_members (
+                node_id        text        PRIMARY KEY,
+                address        text        NOT NULL,
+                http_address   text        NOT NULL,
+                roles          text[]      NOT NULL,
+                status         text        NOT NULL CHECK (status IN ('up', 'unreachable', 'down', 'left')),
+                last_heartbeat timestamptz NOT NULL,
+                registered_at  timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- The manager singleton's lease: exactly one row. Expiry is judged by the database
+            -- clock (now()), so nodes' clocks never have to agree; the epoch grows with every
+            -- takeover and tells a stale manager's messages from the current one's.
+            CREATE TABLE manager_lease (
+                id         integer     PRIMARY KEY CHECK (id = 1),
+                holder     text        NOT NULL,
+                address    text        NOT NULL,
+                epoch      bigint      NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            INSERT INTO manager_lease (id, holder, address, epoch, expires_at) VALUES (1, '', '', 0, '-infinity');
+
+            -- Which broker owns each shard. Allocation epochs come from one sequence, so every
+            -- allocation ever made has a larger epoch than any before it, whatever the shard.
+            CREATE SEQUENCE allocation_epochs;
+            CREATE TABLE shard_allocations (
+                shard      integer     PRIMARY KEY CHECK (shard >= 0),
+                owner      text        NOT NULL,
+                epoch      bigint      NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- The seeds' "health" facts: when a producer, consumer or broker was last heard from.
+            -- Written in batches every few seconds, never once per request.
+            CREATE TABLE health_facts (
+                kind      text        NOT NULL CHECK (kind IN ('producer', 'consumer', 'broker', 'edge')),
+                id        text        NOT NULL,
+                last_seen timestamptz NOT NULL,
+                PRIMARY KEY (kind, id)
+            );
+            """),
+
+        new(4, "idempotent produce: each producer's last batch per partition", """
+            -- One row per producer and partition, written in the same statement as the batch it
+            -- describes, so a batch retried after a crash is recognised and not appended twice.
+            CREATE TABLE producer_sequences (
+                topic        text    NOT NULL,
+                partition    integer NOT NULL,
+                producer_id  bigint  NOT NULL,
+                sequence     bigint  NOT NULL,
+                first_offset bigint  NOT NULL,
+                count        integer NOT NULL,
+                PRIMARY KEY (topic, partition, producer_id)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -32,6 +32,9 @@ internal sealed partial class PostgresJournal : IPartitionJournal, IAsyncDisposa
 
     private const string PositionsSql = "SELECT consumer_id, position FROM consumer_positions WHERE topic = @topic AND partition = @partition";
 
+    private const string SequencesSql =
+        "SELECT producer_id, sequence, first_offset, count FROM producer_sequences WHERE topic = @topic AND partition = @partition";
+
     // Runs after the claim in the same implicit transaction, so it sees the claimed row.
     private const string TailSql = """
         SELECT msg_offset, payload, producer_id, created_at
@@ -85,9 +88,12 @@ internal sealed partial class PostgresJournal : IPartitionJournal, IAsyncDisposa
             var tail = new NpgsqlBatchCommand(TailSql);
             AddPartition(tail, partition);
             tail.Parameters.Add(new NpgsqlParameter("tail", NpgsqlDbType.Bigint) { Value = (long)tailMessages });
+            var sequences = new NpgsqlBatchCommand(SequencesSql);
+            AddPartition(sequences, partition);
             batch.BatchCommands.Add(claim);
             batch.BatchCommands.Add(positions);
             batch.BatchCommands.Add(tail);
+            batch.BatchCommands.Add(sequences);
 
             // One round trip, one implicit transaction: the claim commits together with the reads
             // that depend on it.
@@ -105,7 +111,13 @@ internal sealed partial class PostgresJournal : IPartitionJournal, IAsyncDisposa
             }
             await reader.NextResultAsync(token);
             var messages = await ReadMessagesAsync(reader, token);
-            return new PartitionRecovery(claimed, logStart, highWatermark, consumerPositions, messages);
+            await reader.NextResultAsync(token);
+            var producerBatches = new List<ProducerBatchRecord>();
+            while (await reader.ReadAsync(token))
+            {
+                producerBatches.Add(new ProducerBatchRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3)));
+            }
+            return new PartitionRecovery(claimed, logStart, highWatermark, consumerPositions, messages) { Sequences = producerBatches };
         }, cancellationToken);
 
         if (recovery is null)

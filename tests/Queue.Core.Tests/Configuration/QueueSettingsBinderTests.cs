@@ -28,12 +28,34 @@ public sealed class QueueSettingsBinderTests
         Assert.Equal(coded.Limits, bound.Limits);
         Assert.Equal(coded.Partition, bound.Partition);
         Assert.Equal(coded.Journal, bound.Journal);
+        Assert.Equal(coded.Cluster, bound.Cluster);
         Assert.Equal(coded.Node.NodeId, bound.Node.NodeId);
         Assert.Equal(coded.Node.Host, bound.Node.Host);
         Assert.Equal(coded.Node.Port, bound.Node.Port);
         Assert.Equal(coded.Node.Roles, bound.Node.Roles);
         Assert.Equal(coded.Node.SeedNodes, bound.Node.SeedNodes);
         Assert.Equal(coded.Node.ClusterSecret, bound.Node.ClusterSecret);
+        Assert.Equal(coded.Node.InsecureDev, bound.Node.InsecureDev);
+        Assert.Equal(coded.Transport, bound.Transport);
+    }
+
+    [Fact]
+    public void Insecure_dev_is_off_by_default_and_reads_hocon_booleans()
+    {
+        Assert.False(Bind().Node.InsecureDev);
+        Assert.True(Bind("queue.node.insecure-dev = on").Node.InsecureDev);
+        Assert.True(Bind("queue.node.insecure-dev = true").Node.InsecureDev);
+        var error = Assert.Throws<InvalidOperationException>(() => Bind("queue.node.insecure-dev = maybe"));
+        Assert.Contains("queue.node.insecure-dev", error.Message);
+    }
+
+    [Fact]
+    public void Transport_settings_bind_sizes_and_durations()
+    {
+        var settings = Bind("queue.transport { max-frame-bytes = 1MiB, request-timeout = 250ms, reconnect-max-backoff = 2s }");
+        Assert.Equal(1024 * 1024, settings.Transport.MaxFrameBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.Transport.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.Transport.ReconnectMaxBackoff);
     }
 
     [Fact]

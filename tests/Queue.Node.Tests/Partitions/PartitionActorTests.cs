@@ -44,7 +44,7 @@ public sealed class PartitionActorTests
 
     private static ActorCell Start(IPartitionJournal journal, long maxWriteBytes) =>
         new("partition/T/0",
-            () => new PartitionActor(Partition, journal, new PartitionSettings(), maxWriteBytes, TimeProvider.System, NullLogger<PartitionActor>.Instance),
+            () => new PartitionActor(Partition, journal, new PartitionSettings(), maxWriteBytes, StandaloneOwnership.Instance, TimeProvider.System, NullLogger<PartitionActor>.Instance),
             new ActorCellOptions(), TimeProvider.System, NullLogger.Instance);
 
     private static AppendMessages Append(string payload) => new([new ProduceItem(payload, 1)]);

@@ -43,6 +43,24 @@ public abstract class JournalContractTests
     }
 
     [Fact]
+    public async Task Each_producers_last_batch_survives_recovery_and_a_fenced_write_records_none()
+    {
+        var partition = NewPartition();
+        var epoch = (await Journal.RecoverAsync(partition, null, 10, None)).Epoch;
+        await Journal.WriteAsync(partition, epoch, Write(Messages(0, 3), []) with { Sequences = [new(11, 1, 0, 3)] }, None);
+        await Journal.WriteAsync(partition, epoch, Write(Messages(3, 2), []) with { Sequences = [new(11, 2, 3, 2), new(12, 7, 3, 2)] }, None);
+
+        var recovery = await Journal.RecoverAsync(partition, null, 10, None);
+        Assert.Equal([new ProducerBatchRecord(11, 2, 3, 2), new ProducerBatchRecord(12, 7, 3, 2)], recovery.Sequences.OrderBy(s => s.ProducerId));
+
+        // The stale owner's write (old epoch) is refused, and its sequence is not recorded either.
+        await Assert.ThrowsAsync<JournalFencedException>(() =>
+            Journal.WriteAsync(partition, epoch, Write(Messages(5, 1), []) with { Sequences = [new(11, 3, 5, 1)] }, None));
+        var again = await Journal.RecoverAsync(partition, null, 10, None);
+        Assert.Contains(new ProducerBatchRecord(11, 2, 3, 2), again.Sequences);
+    }
+
+    [Fact]
     public async Task Reads_return_committed_messages_in_pages_by_offset()
     {
         var partition = NewPartition();

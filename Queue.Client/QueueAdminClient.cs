@@ -1,0 +1,54 @@
+using Queue.Client.Internal;
+using Queue.Client.Transport;
+
+namespace Queue.Client;
+
+/// <summary>Topic management: list, create, describe. Retryable failures are retried with back-off.</summary>
+public sealed class QueueAdminClient
+{
+    private readonly IQueueTransport _transport;
+    private readonly RetryPolicy _retry;
+
+    internal QueueAdminClient(IQueueTransport transport, RetryPolicy retry)
+    {
+        _transport = transport;
+        _retry = retry;
+    }
+
+    /// <summary>All topics with their partition counts.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public Task<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
+        _retry.RunAsync(_transport.ListTopicsAsync, cancellationToken);
+
+    /// <summary>Creates a topic.</summary>
+    /// <param name="name">Letters, digits, '.', '_' and '-'.</param>
+    /// <param name="partitions">Partition count; null for the server's default (1).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="QueueConflictException">The topic exists already.</exception>
+    public Task<TopicDescription> CreateTopicAsync(string name, int? partitions = null, CancellationToken cancellationToken = default) =>
+        _retry.RunAsync(ct => _transport.CreateTopicAsync(name, partitions, ct), cancellationToken);
+
+    /// <summary>Creates the topic unless it exists; either way returns it as the server has it (its partition count may differ from <paramref name="partitions"/>).</summary>
+    /// <param name="name">Letters, digits, '.', '_' and '-'.</param>
+    /// <param name="partitions">Partition count for a new topic; null for the server's default.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<TopicDescription> EnsureTopicAsync(string name, int? partitions = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CreateTopicAsync(name, partitions, cancellationToken);
+        }
+        catch (QueueConflictException)
+        {
+            // Also covers a retried create whose first attempt succeeded unseen.
+            return await DescribeTopicAsync(name, cancellationToken);
+        }
+    }
+
+    /// <summary>A topic with each partition's log start and high-water mark.</summary>
+    /// <param name="name">The topic.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="QueueNotFoundException">No such topic.</exception>
+    public Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken cancellationToken = default) =>
+        _retry.RunAsync(ct => _transport.DescribeTopicAsync(name, ct), cancellationToken);
+}

@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Queue.Core.Configuration;
+using Queue.Http.Endpoints;
+
+namespace Queue.Http.Hosting;
+
+/// <summary>
+/// The web side every node shares — configuration layers, Kestrel, the API surfaces, the admin
+/// endpoints, the ready line — whether it also hosts partitions (Queue.Node) or only serves HTTP
+/// (Queue.Http's edge-only node).
+/// </summary>
+public static partial class EdgeHost
+{
+    /// <summary>
+    /// Configuration in layers, lowest first: the embedded reference.conf, the --config file,
+    /// the QUEUE_* environment variables, the command-line flags.
+    /// </summary>
+    public static IConfiguration LoadConfiguration(IReadOnlyList<string> args, out bool helpRequested)
+    {
+        var (flags, help) = CommandLineFlags.Parse(args);
+        helpRequested = help;
+        var environment = CommandLineFlags.FromEnvironment(Environment.GetEnvironmentVariable);
+        var configFile = flags.GetValueOrDefault(CommandLineFlags.ConfigFileKey) ?? environment.GetValueOrDefault(CommandLineFlags.ConfigFileKey);
+        var builder = new ConfigurationBuilder().AddHoconReference();
+        if (!string.IsNullOrEmpty(configFile))
+        {
+            builder.AddHoconFile(configFile, optional: false);
+        }
+        return builder.AddInMemoryCollection(environment).AddInMemoryCollection(flags).Build();
+    }
+
+    /// <summary>Reads configuration and settings for a program; null (with the exit code) when it should not start.</summary>
+    public static (QueueSettings? Settings, int ExitCode) ReadSettings(string program, string summary, string[] args)
+    {
+        try
+        {
+            var configuration = LoadConfiguration(args, out var help);
+            if (help)
+            {
+                Console.Out.Write(CommandLineFlags.HelpText(program, summary));
+                return (null, 0);
+            }
+            return (QueueSettingsBinder.Bind(configuration), 0);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"{program}: {ex.Message}");
+            return (null, 2);
+        }
+    }
+
+    public static WebApplicationBuilder CreateBuilder(QueueSettings settings, Action<ILoggingBuilder>? configureLogging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.UseUrls($"http://{settings.Node.Host}:{settings.Http.Port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Room for a message at its limit even when JSON escapes every character (\uXXXX),
+            // so an over-limit message reaches our own check and gets our own error.
+            kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxMessageBytes * 6L + 64 * 1024;
+        });
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddV1Api();
+        return builder;
+    }
+
+    /// <summary>Maps the API (when the node has the edge role), the admin endpoints and the JSON 404.</summary>
+    public static void MapEndpoints(WebApplication app, QueueSettings settings)
+    {
+        if (settings.Node.HasRole("edge"))
+        {
+            app.MapSeedApi();
+            app.MapV1Api();
+            app.MapOpenApi();
+        }
+        app.MapAdminApi();
+        // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file
+        // name (/favicon.ico, /x.json) is an unknown route too and gets the same failure body.
+        app.MapFallback("{*path}", (HttpContext http) => SeedResults.Fail(StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
+    }
+
+    /// <summary>The addresses Kestrel actually bound (port 0 becomes a real port).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>The one line a node logs when it is ready (design.md §4).</summary>
+    public static void LogReady(WebApplication app, QueueSettings settings, string journal)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Queue.Node");
+        var transport = settings.IsClustered ? $", transport {settings.Node.Host}:{settings.Node.Port}" : "";
+        LogReadyLine(logger, settings.Node.NodeId, string.Join(", ", Addresses(app)) + transport, string.Join(",", settings.Node.Roles), journal);
+    }
+
+    /// <summary>Starts, logs the ready line, and runs until the host is told to stop (SIGTERM, Ctrl+C).</summary>
+    public static async Task<int> RunAsync(WebApplication app, QueueSettings settings, string journal)
+    {
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Start-up refused (the database never came, no cluster secret...): say why in one
+            // line instead of a stack trace; the log above has the details.
+            await Console.Error.WriteLineAsync($"{settings.Node.NodeId}: could not start: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped (Ctrl+C, SIGTERM) while still starting, e.g. while waiting for the database.
+            await Console.Error.WriteLineAsync($"{settings.Node.NodeId}: stopped before it finished starting");
+            return 1;
+        }
+        LogReady(app, settings, journal);
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AkkaQueue node {NodeId} ready: http {Addresses}, roles {Roles}, journal {Journal}")]
+    private static partial void LogReadyLine(ILogger logger, string nodeId, string addresses, string roles, string journal);
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Queue.Client.Transport;
+using Queue.Testing;
+
+namespace Queue.Client.Tests.Cluster;
+
+/// <summary>The cluster client's membership and its choice by configuration, against three brokers.</summary>
+[Collection(ThreeBrokerCollection.Name)]
+public sealed class ClusterClientTests(ClusterFixture cluster)
+{
+    [Theory]
+    [InlineData("Http")]
+    [InlineData("Cluster")]
+    public async Task The_same_application_code_runs_in_either_mode_chosen_by_configuration_only(string mode)
+    {
+        await cluster.WaitReadyAsync();
+        var options = cluster.Options(QueueClientMode.Http);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Queue:Mode"] = mode,
+            ["Queue:BaseAddress"] = options.BaseAddress.ToString(),
+            // One entry holding several addresses, as an environment variable would carry them.
+            ["Queue:SeedNodes:0"] = string.Join(",", cluster.BrokerAddresses),
+            ["Queue:ClusterSecret"] = options.ClusterSecret,
+            ["Queue:Consumer:From"] = "Earliest",
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var topic = cluster.NextTopicPrefix("config-" + mode.ToLowerInvariant()) + "orders";
+
+        await using var provider = new ServiceCollection().AddQueueClient(configuration.GetSection("Queue")).BuildServiceProvider();
+        var client = provider.GetRequiredService<QueueClient>();
+        Assert.IsType(mode == "Cluster" ? typeof(ClusterQueueTransport) : typeof(HttpQueueTransport), client.Transport);
+
+        await provider.GetRequiredService<QueueAdminClient>().CreateTopicAsync(topic, partitions: 6);
+        var producer = provider.GetRequiredService<QueueProducer>();
+        var sent = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => producer.SendAsync(topic, $"m{i}", key: $"k{i % 7}")));
+        await using var consumer = await client.CreateConsumerAsync(topic);
+        var received = new List<ConsumedMessage>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await foreach (var message in consumer.ConsumeAsync(timeout.Token))
+        {
+            received.Add(message);
+            if (received.Count == sent.Length)
+            {
+                break;
+            }
+        }
+        Assert.Equal(sent.OrderBy(o => o.Partition).ThenBy(o => o.Offset), received.Select(m => new MessageOffset(m.Partition, m.Offset)).OrderBy(o => o.Partition).ThenBy(o => o.Offset));
+        // The loop broke after the last message, so auto-commit has not counted it as processed yet.
+        await consumer.CommitAsync();
+        Assert.Equal(0, await consumer.SizeAsync());
+    }
+
+    [Fact]
+    public async Task A_cluster_client_joins_as_a_client_member_owns_no_shards_and_leaves_on_dispose()
+    {
+        await cluster.WaitReadyAsync();
+        var transport = new ClusterQueueTransport(cluster.Options(QueueClientMode.Cluster));
+        try
+        {
+            await transport.JoinAsync(TimeSpan.FromSeconds(30));
+            var member = await MemberAsync(transport.NodeId);
+            Assert.Equal("up", member?.GetProperty("status").GetString());
+            Assert.Equal(["client"], member!.Value.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+
+            var topic = cluster.NextTopicPrefix("member") + "t";
+            await using (var client = new QueueClient(transport, cluster.Options(QueueClientMode.Cluster)))
+            {
+                await client.Admin.CreateTopicAsync(topic, partitions: 8);
+                await using var producer = client.CreateProducer();
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(p => producer.SendAsync(topic, "x", partition: p)));
+            }
+            for (var p = 0; p < 8; p++)
+            {
+                Assert.Contains(await cluster.OwnerOfAsync(topic, p), new[] { "b1", "b2", "b3" });
+            }
+        }
+        finally
+        {
+            await transport.DisposeAsync();
+        }
+        await Eventually.True(async () => (await MemberAsync(transport.NodeId))?.GetProperty("status").GetString() == "left",
+            TimeSpan.FromSeconds(10), $"{transport.NodeId} is listed as left");
+    }
+
+    [Fact]
+    public async Task A_wrong_cluster_secret_fails_with_a_message_that_names_the_seeds_and_the_secret()
+    {
+        await cluster.WaitReadyAsync();
+        var options = cluster.Options(QueueClientMode.Cluster);
+        options.ClusterSecret = "not-the-secret";
+        options.RequestTimeout = TimeSpan.FromSeconds(2);
+        options.MaxRetries = 0;
+        await using var client = new QueueClient(options);
+
+        var error = await Assert.ThrowsAsync<QueueUnavailableException>(() => client.Admin.ListTopicsAsync());
+        Assert.Contains(cluster.BrokerAddresses[0], error.Message);
+        Assert.Contains("cluster secret", error.Message);
+    }
+
+    private async Task<JsonElement?> MemberAsync(string nodeId)
+    {
+        foreach (var member in (await cluster.MembersAsync()).EnumerateArray())
+        {
+            if (member.GetProperty("node_id").GetString() == nodeId)
+            {
+                return member;
+            }
+        }
+        return null;
+    }
+}

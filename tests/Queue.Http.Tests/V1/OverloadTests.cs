@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Queue.Core.Actors;
+using Queue.Core.Configuration;
+using Queue.Core.Edge;
+using Queue.Core.Journal;
+using Queue.Http.Endpoints;
+
+namespace Queue.Http.Tests.V1;
+
+/// <summary>
+/// A partition whose mailbox stays full makes /v1 produce fail fast with 429. A real partition
+/// drains too quickly to hold full on demand, so the frontend is driven with a mailbox that never
+/// takes a message, and the status mapping is checked on its own.
+/// </summary>
+public sealed class OverloadTests
+{
+    [Fact]
+    public async Task A_full_mailbox_is_overloaded_not_a_hang()
+    {
+        var frontend = new QueueFrontend(new InMemoryJournal(), _ => new NeverRoomMailbox(), new LimitSettings(),
+            requestTimeout: TimeSpan.FromSeconds(30), mailboxWait: TimeSpan.FromMilliseconds(20));
+        await frontend.CreateTopicAsync("busy", 1, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<QueueException>(() =>
+            frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("x", null, null)], CancellationToken.None));
+
+        Assert.Equal(QueueErrorKind.Overloaded, error.Kind);
+        Assert.True(error.IsRetryable);
+        Assert.Contains("busy/0", error.Message);
+    }
+
+    [Theory]
+    [InlineData(QueueErrorKind.Overloaded, StatusCodes.Status429TooManyRequests, true)]
+    [InlineData(QueueErrorKind.Unavailable, StatusCodes.Status503ServiceUnavailable, true)]
+    [InlineData(QueueErrorKind.NotFound, StatusCodes.Status404NotFound, false)]
+    [InlineData(QueueErrorKind.Conflict, StatusCodes.Status409Conflict, false)]
+    [InlineData(QueueErrorKind.TooLarge, StatusCodes.Status413PayloadTooLarge, false)]
+    [InlineData(QueueErrorKind.BadRequest, StatusCodes.Status400BadRequest, false)]
+    public async Task Error_kinds_map_to_status_codes(QueueErrorKind kind, int status, bool retryAfter)
+    {
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Response.Body = new MemoryStream();
+
+        await V1Results.Fail(http, kind, "why").ExecuteAsync(http);
+
+        Assert.Equal(status, http.Response.StatusCode);
+        Assert.Equal(retryAfter, http.Response.Headers.RetryAfter.Count > 0);
+    }
+
+    private sealed class NeverRoomMailbox : IActorRef
+    {
+        public string Path => "partition/busy/0";
+
+        public async ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken) =>
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
