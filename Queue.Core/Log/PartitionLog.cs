@@ -8,8 +8,17 @@ namespace Queue.Core.Log;
 /// </summary>
 public sealed class PartitionLog
 {
-    private readonly StoredMessage?[] _tail;
+    // The tail starts this small and doubles up to its capacity as messages arrive: a broker
+    // holds many partitions that are idle or short, and a full-size ring (10,000 references,
+    // 80 KB) for each was most of an idle broker's memory (docs/benchmarks.md, scenario 7).
+    private const int InitialTailLength = 16;
+
+    private readonly int _tailCapacity;
     private readonly Dictionary<long, long> _positions;
+    // Ring of the newest messages: offset o lives at o % _tail.Length. The cached offsets are
+    // always the contiguous run [HighWatermark - _cached, HighWatermark).
+    private StoredMessage?[] _tail;
+    private int _cached;
 
     public PartitionLog(long logStart, long highWatermark, IReadOnlyDictionary<long, long> positions, IReadOnlyList<StoredMessage> tail, int tailCapacity)
     {
@@ -18,14 +27,21 @@ public sealed class PartitionLog
         LogStart = logStart;
         HighWatermark = highWatermark;
         _positions = new Dictionary<long, long>(positions);
-        _tail = new StoredMessage?[tailCapacity];
-        foreach (var message in tail)
+        _tailCapacity = tailCapacity;
+        // Only the run of recovered messages that ends at the high-water mark can be cached
+        // (the journal hands over exactly that; anything else is ignored, as before).
+        var kept = tail.Where(m => m.Offset >= highWatermark - tailCapacity && m.Offset < highWatermark).OrderBy(m => m.Offset).ToList();
+        var run = 0;
+        while (run < kept.Count && kept[kept.Count - 1 - run].Offset == highWatermark - 1 - run)
         {
-            if (message.Offset >= highWatermark - tailCapacity && message.Offset < highWatermark)
-            {
-                _tail[message.Offset % tailCapacity] = message;
-            }
+            run++;
         }
+        _tail = new StoredMessage?[Math.Min(tailCapacity, Math.Max(InitialTailLength, run))];
+        foreach (var message in kept.Skip(kept.Count - run))
+        {
+            _tail[message.Offset % _tail.Length] = message;
+        }
+        _cached = run;
     }
 
     /// <summary>Offset of the oldest message in the log.</summary>
@@ -49,7 +65,7 @@ public sealed class PartitionLog
     public bool TryGetCached(long offset, out StoredMessage message)
     {
         message = null!;
-        if (offset < LogStart || offset >= HighWatermark || offset < HighWatermark - _tail.Length)
+        if (offset < LogStart || offset >= HighWatermark || offset < HighWatermark - _cached)
         {
             return false;
         }
@@ -75,14 +91,30 @@ public sealed class PartitionLog
                 throw new InvalidOperationException($"offset {messages[i].Offset} applied where {HighWatermark + i} was expected");
             }
         }
+        var wanted = (int)Math.Min(_tailCapacity, (long)_cached + messages.Count);
+        if (wanted > _tail.Length)
+        {
+            Grow(Math.Min(_tailCapacity, Math.Max(wanted, _tail.Length * 2)));
+        }
         foreach (var message in messages)
         {
             _tail[message.Offset % _tail.Length] = message;
             HighWatermark++;
         }
+        _cached = Math.Min(_tail.Length, _cached + messages.Count);
         foreach (var (consumerId, position) in positions)
         {
             _positions[consumerId] = position;
         }
+    }
+
+    private void Grow(int length)
+    {
+        var grown = new StoredMessage?[length];
+        for (var offset = HighWatermark - _cached; offset < HighWatermark; offset++)
+        {
+            grown[offset % length] = _tail[offset % _tail.Length];
+        }
+        _tail = grown;
     }
 }

@@ -146,6 +146,48 @@ public sealed class PartitionLogTests
         Assert.True(log.TryGetCached(4, out _));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(250)]
+    public void The_cache_grows_as_messages_arrive_and_always_holds_the_newest_up_to_its_capacity(int perWrite)
+    {
+        // The ring starts small and grows; whatever the write sizes, after each write exactly
+        // the newest min(capacity, written) messages are served from memory.
+        const int capacity = 100;
+        var log = new PartitionLog(0, 0, new Dictionary<long, long>(), [], capacity);
+        var written = 0L;
+        while (written < 400)
+        {
+            log.Apply(Messages(written, perWrite), []);
+            written += perWrite;
+            var cachedFrom = Math.Max(0, written - capacity);
+            for (var offset = Math.Max(0, written - capacity - 3); offset < written; offset++)
+            {
+                Assert.Equal(offset >= cachedFrom, log.TryGetCached(offset, out var message));
+                if (offset >= cachedFrom)
+                {
+                    Assert.Equal($"m{offset}", message.Payload);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_recovered_tail_keeps_being_cached_as_the_ring_grows_past_it()
+    {
+        var log = new PartitionLog(0, 30, new Dictionary<long, long>(), Messages(10, 20), tailCapacity: 50);
+        log.Apply(Messages(30, 25), []);
+        // 10..29 recovered plus 30..54 appended: 45 messages, under the capacity of 50.
+        Assert.False(log.TryGetCached(9, out _));
+        for (var offset = 10; offset < 55; offset++)
+        {
+            Assert.True(log.TryGetCached(offset, out var message), $"offset {offset}");
+            Assert.Equal($"m{offset}", message.Payload);
+        }
+    }
+
     [Fact]
     public void Construction_refuses_impossible_states()
     {
