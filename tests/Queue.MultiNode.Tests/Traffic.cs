@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 
+using Queue.Testing;
+
 namespace Queue.MultiNode.Tests;
 
 /// <summary>

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Queue.MultiNode.Tests;
+namespace Queue.Testing;
 
-/// <summary>The seed API as the specs use it: plain HTTP calls, answers as JSON.</summary>
-internal static class SeedApi
+/// <summary>The seed API as process-based tests use it: plain HTTP calls, answers as JSON.</summary>
+public static class SeedApi
 {
     public static async Task CreateTopicAsync(this HttpClient http, string topic, int partitions) =>
         await RequireAsync(await http.PostAsJsonAsync("topics", new { topic_name = topic, number_of_partitions = partitions }));
