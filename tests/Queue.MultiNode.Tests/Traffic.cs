@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-
 using Queue.Testing;
 
 namespace Queue.MultiNode.Tests;
