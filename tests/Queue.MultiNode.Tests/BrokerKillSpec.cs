@@ -20,12 +20,7 @@ public sealed class BrokerKillSpec(ITestOutputHelper output)
     public async Task After_kill_9_of_a_broker_under_load_every_acknowledged_message_is_consumed_exactly_once_in_order()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
 
         var manager = (await Admin.GetClusterAsync(edge)).ManagerId;
         var owners = await Admin.GetPartitionsAsync(edge);

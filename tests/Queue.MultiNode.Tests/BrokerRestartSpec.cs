@@ -20,12 +20,7 @@ public sealed class BrokerRestartSpec(ITestOutputHelper output)
     public async Task A_broker_restarted_right_after_kill_9_serves_its_partitions_again_and_nothing_is_lost()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
         var manager = (await Admin.GetClusterAsync(edge)).ManagerId;
         var victim = (await Admin.GetPartitionsAsync(edge)).PartitionsPerOwner.Where(kv => kv.Key != manager).OrderByDescending(kv => kv.Value).First().Key;
 

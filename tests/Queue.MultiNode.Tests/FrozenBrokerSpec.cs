@@ -25,12 +25,7 @@ public sealed class FrozenBrokerSpec(ITestOutputHelper output)
     public async Task A_frozen_broker_whose_shards_moved_cannot_append_and_nothing_is_duplicated()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
         await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves twice");
 
         var manager = (await Admin.GetClusterAsync(edge)).ManagerId;

@@ -19,12 +19,7 @@ public sealed class GracefulLeaveSpec(ITestOutputHelper output)
     public async Task A_broker_stopped_with_sigterm_hands_its_shards_off_and_leaves_cleanly()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
 
         var manager = (await Admin.GetClusterAsync(edge)).ManagerId;
         var owners = await Admin.GetPartitionsAsync(edge);
@@ -68,12 +63,7 @@ public sealed class GracefulLeaveSpec(ITestOutputHelper output)
     public async Task The_manager_stopped_with_sigterm_hands_off_and_gives_the_lease_back()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
         var before = await Admin.GetClusterAsync(edge);
         var leaver = cluster[before.ManagerId];
         var owned = (await Admin.GetPartitionsAsync(edge)).PartitionsPerOwner.GetValueOrDefault(leaver.NodeId);

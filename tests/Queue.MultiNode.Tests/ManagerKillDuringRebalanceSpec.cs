@@ -21,12 +21,7 @@ public sealed class ManagerKillDuringRebalanceSpec(ITestOutputHelper output)
     public async Task Kill_9_of_the_manager_during_a_rebalance_leaves_every_partition_with_one_live_owner_and_loses_nothing()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
         var before = await Admin.GetClusterAsync(edge);
         var manager = before.ManagerId;
         var others = cluster.LiveBrokers.Where(b => b.NodeId != manager).Select(b => b.Http).ToList();

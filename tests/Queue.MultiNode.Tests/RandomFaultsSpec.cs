@@ -28,12 +28,7 @@ public sealed class RandomFaultsSpec(ITestOutputHelper output)
         var random = new Random(seed);
 
         await using var cluster = await TestCluster.CreateAsync(output);
-        await cluster.StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await cluster.WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
-        var edge = cluster["e1"].Http;
-        await edge.CreateTopicAsync(Topic, Partitions);
-        var probe = await Probe.CreateAsync(edge, Topic);
-        await probe.UntilAllServeAsync(Enumerable.Range(0, Partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        var (edge, probe) = await cluster.StartServingTopicAsync(Topic, Partitions);
         await using var traffic = await Traffic.StartAsync(Topic, [edge], producers: 4, edge);
         await Eventually.True(() => traffic.Acked.Count >= 100, TimeSpan.FromSeconds(60), "100 messages are acknowledged before the faults");
 

@@ -132,6 +132,21 @@ public sealed class TestCluster : IAsyncDisposable
 
     public Dictionary<string, string> SecretEnvironment(string? secret = null) => new() { ["QUEUE_CLUSTER_SECRET"] = secret ?? Secret };
 
+    /// <summary>
+    /// The usual start of a spec: brokers b1-b3 and edge e1, formed, with <paramref name="topic"/>
+    /// created and every one of its partitions serving through the edge.
+    /// </summary>
+    public async Task<(HttpClient Edge, Probe Probe)> StartServingTopicAsync(string topic, int partitions)
+    {
+        await StartAsync(["b1", "b2", "b3"], ["e1"]);
+        await WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
+        var edge = this["e1"].Http;
+        await edge.CreateTopicAsync(topic, partitions);
+        var probe = await Probe.CreateAsync(edge, topic);
+        await probe.UntilAllServeAsync(Enumerable.Range(0, partitions), TimeSpan.FromSeconds(60), "every partition serves");
+        return (edge, probe);
+    }
+
     /// <summary>Waits until every live node answers /ready with 200 and the manager lists every live node as up.</summary>
     public async Task WaitUntilFormedAsync(TimeSpan timeout)
     {
