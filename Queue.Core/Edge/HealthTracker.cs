@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using Queue.Core.Cluster;
 
@@ -10,10 +11,11 @@ namespace Queue.Core.Edge;
 /// </summary>
 public sealed class HealthTracker(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string Kind, string Id), DateTimeOffset> _lastSeen = new();
-    private readonly ConcurrentDictionary<(string Kind, string Id), DateTimeOffset> _changed = new();
+    private readonly ConcurrentDictionary<(string Kind, long Id), DateTimeOffset> _lastSeen = new();
+    private readonly ConcurrentDictionary<(string Kind, long Id), DateTimeOffset> _changed = new();
 
-    public void Seen(string kind, string id)
+    /// <param name="kind">"producer" or "consumer": a literal, so recording costs no allocation.</param>
+    public void Seen(string kind, long id)
     {
         var now = time.GetUtcNow();
         _lastSeen[(kind, id)] = now;
@@ -28,7 +30,7 @@ public sealed class HealthTracker(TimeProvider time)
         {
             if (_changed.TryRemove(key, out var seen))
             {
-                taken.Add(new HealthFact(key.Kind, key.Id, seen));
+                taken.Add(new HealthFact(key.Kind, key.Id.ToString(CultureInfo.InvariantCulture), seen));
             }
         }
         return taken;
@@ -36,5 +38,5 @@ public sealed class HealthTracker(TimeProvider time)
 
     /// <summary>What this node has seen, newest per producer, consumer or member.</summary>
     public IReadOnlyList<HealthFact> Snapshot() =>
-        _lastSeen.Select(kv => new HealthFact(kv.Key.Kind, kv.Key.Id, kv.Value)).OrderBy(f => f.Kind).ThenBy(f => f.Id).ToList();
+        _lastSeen.Select(kv => new HealthFact(kv.Key.Kind, kv.Key.Id.ToString(CultureInfo.InvariantCulture), kv.Value)).OrderBy(f => f.Kind).ThenBy(f => f.Id, StringComparer.Ordinal).ToList();
 }

@@ -107,12 +107,14 @@ public sealed partial class QueueFrontend(
         ValidateTopicName(topicName);
         ValidateMessage(message);
         var producer = await FindProducerAsync(producerId, cancellationToken);
-        health?.Seen("producer", producerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        health?.Seen("producer", producerId);
         if (producer.Topic != topicName)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Producer {producerId} is not registered for topic '{topicName}'");
         }
-        var topic = await GetTopicAsync(topicName, cancellationToken);
+        // The name was validated above and matches the producer's topic, which exists.
+        var topic = await FindTopicAsync(topicName!, cancellationToken)
+            ?? throw new QueueException(QueueErrorKind.NotFound, $"Topic '{topicName}' does not exist");
         var target = ChoosePartition(topic, producer, partition, key);
         var id = new PartitionId(topic.Name, target);
         var appended = await AskAsync(id, new AppendMessages([new ProduceItem(message!, producerId)]), Deadline.Start(requestTimeout), cancellationToken);
@@ -168,7 +170,7 @@ public sealed partial class QueueFrontend(
             : await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
               ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
         _consumers[consumer.Id] = consumer;
-        health?.Seen("consumer", consumerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        health?.Seen("consumer", consumerId);
         if (consumer.Topic != topic.Name)
         {
             throw new QueueException(QueueErrorKind.BadRequest, $"Consumer {consumerId} is not registered for topic '{topic.Name}'");
