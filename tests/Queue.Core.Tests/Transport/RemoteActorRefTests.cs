@@ -16,14 +16,20 @@ public sealed class RemoteActorRefTests
     private static ActorCell Counter(FakeStore store) =>
         new("local/counter", () => new CounterActor(store), new ActorCellOptions(), TimeProvider.System, NullLogger.Instance);
 
+    /// <summary>A counter actor on the kit's server, under the path "counter".</summary>
+    private static async Task<(FakeStore Store, ActorCell Cell, TransportServer Server)> ServeCounterAsync(TransportTestKit kit)
+    {
+        var store = new FakeStore();
+        var cell = Counter(store);
+        kit.Actors["counter"] = cell;
+        return (store, cell, await kit.StartServerAsync());
+    }
+
     [Fact]
     public async Task Ask_through_a_remote_ref_reaches_the_local_actor_on_the_other_node()
     {
         await using var kit = new TransportTestKit();
-        var store = new FakeStore();
-        var cell = Counter(store);
-        kit.Actors["counter"] = cell;
-        var server = await kit.StartServerAsync();
+        var (store, cell, server) = await ServeCounterAsync(kit);
         IActorRef remote = RemoteActorRef.ForPath(kit.Client(server), "counter");
 
         Assert.Equal(5, await remote.AskAsync(new Add(5), Patience));
@@ -37,10 +43,7 @@ public sealed class RemoteActorRefTests
     public async Task Many_concurrent_asks_through_one_remote_ref_all_get_their_answers()
     {
         await using var kit = new TransportTestKit();
-        var store = new FakeStore();
-        var cell = Counter(store);
-        kit.Actors["counter"] = cell;
-        var server = await kit.StartServerAsync();
+        var (store, cell, server) = await ServeCounterAsync(kit);
         IActorRef remote = RemoteActorRef.ForPath(kit.Client(server), "counter");
 
         await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => remote.AskAsync(new Add(1), Patience)));
@@ -52,10 +55,7 @@ public sealed class RemoteActorRefTests
     public async Task Tell_through_a_remote_ref_is_one_way()
     {
         await using var kit = new TransportTestKit();
-        var store = new FakeStore();
-        var cell = Counter(store);
-        kit.Actors["counter"] = cell;
-        var server = await kit.StartServerAsync();
+        var (store, cell, server) = await ServeCounterAsync(kit);
         var remote = RemoteActorRef.ForPath(kit.Client(server), "counter");
 
         await remote.TellAsync(new TellMessage(7));
@@ -67,10 +67,7 @@ public sealed class RemoteActorRefTests
     public async Task An_actor_failure_comes_back_through_ask_and_the_actor_restarts()
     {
         await using var kit = new TransportTestKit();
-        var store = new FakeStore();
-        var cell = Counter(store);
-        kit.Actors["counter"] = cell;
-        var server = await kit.StartServerAsync();
+        var (store, cell, server) = await ServeCounterAsync(kit);
         IActorRef remote = RemoteActorRef.ForPath(kit.Client(server), "counter");
         await remote.AskAsync(new Add(2), Patience);
 
