@@ -187,7 +187,7 @@ public sealed class ConcurrencyTests
             foreach (var partition in client.GroupBy(d => d.Partition))
             {
                 var offsets = partition.Select(d => d.Offset).ToList();
-                Assert.True(offsets.Zip(offsets.Skip(1)).All(pair => pair.First < pair.Second),
+                Assert.True(Enumerable.Zip(offsets, offsets.Skip(1)).All(pair => pair.First < pair.Second),
                     $"partition {partition.Key} went backwards for one client: {string.Join(",", offsets)}");
             }
         }
