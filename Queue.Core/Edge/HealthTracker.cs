@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Collections.Concurrent;
-using Queue.Core.Cluster;
 
 namespace Queue.Core.Edge;
 

@@ -1,8 +1,6 @@
-using Queue.Core.Actors;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
-using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
@@ -18,7 +16,7 @@ public sealed partial class QueueFrontend
     public const int MaxBatchMessages = 10_000;
 
     public async Task<IReadOnlyList<TopicInfo>> ListTopicInfosAsync(CancellationToken cancellationToken) =>
-        await Catalog(c => c.ListTopicsAsync(cancellationToken));
+        (await Catalog(ListTopics.Instance, cancellationToken)).Topics;
 
     /// <summary>Each partition's log start and high-water mark, read from its owner.</summary>
     public async Task<IReadOnlyList<PartitionState>> DescribePartitionsAsync(TopicInfo topic, CancellationToken cancellationToken)
@@ -46,7 +44,7 @@ public sealed partial class QueueFrontend
         {
             return cached;
         }
-        var consumer = await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
+        var consumer = (await Catalog(new GetConsumer(consumerId), cancellationToken)).Consumer
             ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
         _consumers[consumer.Id] = consumer;
         return consumer;
@@ -287,17 +285,7 @@ public sealed partial class QueueFrontend
         var offsets = new Dictionary<Task<MessagesAvailable>, long>();
         foreach (var (partition, offset) in awaited)
         {
-            IActorRef owner;
-            try
-            {
-                owner = route(partition);
-            }
-            catch (NotOwnerException ex)
-            {
-                // Moved between the fetch and the wait: the caller's next fetch finds it.
-                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
-            }
-            offsets[owner.AskAsync(new WaitForMessages(offset), wait, losers.Token)] = offset;
+            offsets[backend.AskPartitionAsync(partition, new WaitForMessages(offset), wait, losers.Token)] = offset;
         }
         var waits = offsets.Keys.ToList();
         try
@@ -314,13 +302,13 @@ public sealed partial class QueueFrontend
                         return true;
                     }
                 }
-                catch (AskTimeoutException)
+                catch (QueueException ex) when (ex.Kind == QueueErrorKind.Unavailable)
                 {
-                    // The wait ran out on this partition; the others run out at the same time.
+                    // The wait ran out on this partition (or it is moving); the others run out
+                    // at the same time, and the caller's next fetch finds any new owner.
                 }
-                catch (Exception ex) when (RetryableReason(ex) is { } reason)
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new QueueException(QueueErrorKind.Unavailable, $"Waiting for messages failed: {reason}; retry later", ex);
                 }
             }
             return false;
@@ -337,66 +325,12 @@ public sealed partial class QueueFrontend
     }
 
     /// <summary>
-    /// An ask that refuses to queue behind a full mailbox for longer than the mailbox wait: the
-    /// partition is overloaded, and a 429 that makes clients back off helps it more than a queue
-    /// of requests that will time out anyway.
+    /// An ask that may be shed: a partition whose queue is full answers "overloaded" at once
+    /// (429 on /v1) rather than letting requests pile up that would time out anyway; a client
+    /// that backs off helps it more.
     /// </summary>
-    private async Task<TReply> AskOrShedAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await AskOrShedOnceAsync(partition, message, deadline, cancellationToken);
-            }
-            catch (QueueException ex) when (routing is not null && ex.InnerException is { } cause && WasNotApplied(cause) && !deadline.IsOver)
-            {
-                // Moved, or never sent: retry on the owner a fresher routing table names.
-                await routing.RefreshAsync(partition, cancellationToken);
-            }
-        }
-    }
-
-    private async Task<TReply> AskOrShedOnceAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
-    {
-        var actor = await RouteAsync(partition, deadline, cancellationToken);
-        var envelope = Envelope.Ask(message);
-        var remaining = deadline.Remaining();
-        var roomWait = mailboxWait > TimeSpan.Zero && mailboxWait < remaining ? mailboxWait : remaining;
-        using (var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            sendTimeout.CancelAfter(roomWait);
-            try
-            {
-                await actor.SendAsync(envelope, sendTimeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                envelope.Abandon(new AskTimeoutException(actor.Path, roomWait));
-                throw new QueueException(QueueErrorKind.Overloaded,
-                    $"Partition {partition} is overloaded: its queue stayed full for {roomWait.TotalMilliseconds:0} ms; retry after a pause");
-            }
-            catch (Exception ex) when (RetryableReason(ex) is { } reason)
-            {
-                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
-            }
-        }
-        try
-        {
-            return (TReply)(await envelope.ReplyTask!.WaitAsync(deadline.Remaining(), cancellationToken))!;
-        }
-        catch (TimeoutException ex) when (ex is not AskTimeoutException)
-        {
-            // Skipped by the actor if still queued; if it is being handled, the outcome is unknown,
-            // which is what the idempotent sequence number is for.
-            envelope.Abandon(new AskTimeoutException(actor.Path, requestTimeout));
-            throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: no answer within the request timeout; retry later", ex);
-        }
-        catch (Exception ex) when (RetryableReason(ex) is { } reason)
-        {
-            throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
-        }
-    }
+    private Task<TReply> AskOrShedAsync<TReply>(PartitionId partition, IPartitionRequest<TReply> message, Deadline deadline, CancellationToken cancellationToken) =>
+        AskAsync(partition, message, deadline, cancellationToken);
 
     private static void RequirePartition(TopicInfo topic, int partition)
     {

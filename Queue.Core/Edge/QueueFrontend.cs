@@ -1,33 +1,24 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Queue.Core.Actors;
-using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
-using Queue.Core.Transport;
 
 namespace Queue.Core.Edge;
 
 /// <summary>
 /// The edge's request logic, shared by every API surface: validates input, checks the catalogue,
-/// picks the partition and asks its actor, wherever it lives (<paramref name="route"/> resolves a
-/// partition to a local or remote actor). It holds no partition state itself, only caches of
+/// picks the partition and asks its actor through <paramref name="backend"/> (cluster sharding:
+/// the partition's actor may live on any broker, and moves are sharding's business). It holds no partition state itself, only caches of
 /// facts that never change once written (a topic's partition count, a producer's topic) and the
 /// round-robin cursors, which are a courtesy, not a guarantee.
 /// </summary>
 /// <remarks>The batch, long-poll and commit requests of the /v1 API are in QueueFrontend.V1.cs.</remarks>
-/// <param name="mailboxWait">
-/// How long a /v1 request waits for room in a full mailbox before it is refused as overloaded
-/// (429); zero means the whole request timeout.
-/// </param>
 /// <param name="health">Where the last-seen times of producers and consumers are noted, if anywhere.</param>
-/// <param name="routing">In a cluster: refreshes routing when a partition has moved, so the request is retried on its new owner.</param>
 public sealed partial class QueueFrontend(
-    IMetadataJournal catalog, Func<PartitionId, IActorRef> route, LimitSettings limits, TimeSpan requestTimeout, TimeSpan mailboxWait = default,
-    HealthTracker? health = null, IRoutingRefresher? routing = null)
+    IQueueBackend backend, LimitSettings limits, TimeSpan requestTimeout, HealthTracker? health = null)
 {
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, ProducerInfo> _producers = new();
@@ -42,15 +33,15 @@ public sealed partial class QueueFrontend(
 
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken)
     {
-        var topics = await Catalog(c => c.ListTopicsAsync(cancellationToken));
-        return topics.Select(t => t.Name).ToList();
+        var topics = await Catalog(ListTopics.Instance, cancellationToken);
+        return topics.Topics.Select(t => t.Name).ToList();
     }
 
     public async Task<TopicInfo> CreateTopicAsync(string? name, int? partitions, CancellationToken cancellationToken)
     {
         ValidateTopicName(name);
         var count = ValidatePartitionCount(partitions);
-        var (topic, created) = await Catalog(c => c.CreateTopicAsync(name!, count, cancellationToken));
+        var (topic, created) = await Catalog(new CreateTopic(name!, count), cancellationToken);
         if (!created)
         {
             throw new QueueException(QueueErrorKind.Conflict, $"Topic '{name}' already exists");
@@ -77,11 +68,11 @@ public sealed partial class QueueFrontend(
             // a refused registration must leave no new topic behind.
             ValidatePartition(new TopicInfo(topicName!, limits.DefaultPartitions), partition);
             // Losing a creation race to another producer is fine: the topic exists either way.
-            (topic, _) = await Catalog(c => c.CreateTopicAsync(topicName!, limits.DefaultPartitions, cancellationToken));
+            (topic, _) = await Catalog(new CreateTopic(topicName!, limits.DefaultPartitions), cancellationToken);
             _topics[topic.Name] = topic;
         }
         ValidatePartition(topic, partition);
-        var producer = await Catalog(c => c.RegisterProducerAsync(topic.Name, partition, cancellationToken));
+        var producer = (await Catalog(new RegisterProducer(topic.Name, partition), cancellationToken)).Producer;
         _producers[producer.Id] = producer;
         return producer;
     }
@@ -94,7 +85,7 @@ public sealed partial class QueueFrontend(
     {
         var topic = await GetTopicAsync(topicName, cancellationToken);
         ValidatePartition(topic, partition);
-        var consumer = await Catalog(c => c.RegisterConsumerAsync(topic.Name, partition, from, cancellationToken));
+        var consumer = (await Catalog(new RegisterConsumer(topic.Name, partition, from), cancellationToken)).Consumer;
         _consumers[consumer.Id] = consumer;
         var deadline = Deadline.Start(requestTimeout);
         await Task.WhenAll(PartitionsOf(topic, partition).Select(p =>
@@ -132,7 +123,7 @@ public sealed partial class QueueFrontend(
         var deadline = Deadline.Start(requestTimeout);
         if (fixedPartition is { } only)
         {
-            var next = await AskAsync(new PartitionId(topic.Name, only), new ConsumeNext(consumer.Id, consumer.From), deadline, cancellationToken);
+            var next = await ConsumeOneAsync(new PartitionId(topic.Name, only), consumer, deadline, cancellationToken);
             return next.Message is { } m ? new ConsumeResult(only, m) : throw NothingToConsume(topic.Name);
         }
 
@@ -141,7 +132,7 @@ public sealed partial class QueueFrontend(
         for (var i = 0; i < topic.Partitions; i++)
         {
             var p = (start + i) % topic.Partitions;
-            var next = await AskAsync(new PartitionId(topic.Name, p), new ConsumeNext(consumer.Id, consumer.From), deadline, cancellationToken);
+            var next = await ConsumeOneAsync(new PartitionId(topic.Name, p), consumer, deadline, cancellationToken);
             if (next.Message is { } message)
             {
                 Volatile.Write(ref cursor.Value, (p + 1) % topic.Partitions);
@@ -167,7 +158,7 @@ public sealed partial class QueueFrontend(
         var topic = await GetTopicAsync(topicName, cancellationToken);
         var consumer = _consumers.TryGetValue(consumerId, out var cached)
             ? cached
-            : await Catalog(c => c.GetConsumerAsync(consumerId, cancellationToken))
+            : (await Catalog(new GetConsumer(consumerId), cancellationToken)).Consumer
               ?? throw new QueueException(QueueErrorKind.NotFound, $"Consumer {consumerId} is not registered");
         _consumers[consumer.Id] = consumer;
         health?.Seen("consumer", consumerId);
@@ -184,7 +175,7 @@ public sealed partial class QueueFrontend(
         {
             return cached;
         }
-        var producer = await Catalog(c => c.GetProducerAsync(producerId, cancellationToken))
+        var producer = (await Catalog(new GetProducer(producerId), cancellationToken)).Producer
             ?? throw new QueueException(QueueErrorKind.NotFound, $"Producer {producerId} is not registered");
         _producers[producer.Id] = producer;
         return producer;
@@ -196,7 +187,7 @@ public sealed partial class QueueFrontend(
         {
             return cached;
         }
-        var topic = await Catalog(c => c.GetTopicAsync(name, cancellationToken));
+        var topic = (await Catalog(new GetTopic(name), cancellationToken)).Topic;
         if (topic is not null)
         {
             _topics[name] = topic;
@@ -320,82 +311,30 @@ public sealed partial class QueueFrontend(
     private static QueueException NothingToConsume(string topic) =>
         new(QueueErrorKind.Empty, $"No more messages in topic '{topic}' for this consumer");
 
-    private async Task<TReply> AskAsync<TReply>(PartitionId partition, IAsk<TReply> message, Deadline deadline, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await route(partition).AskAsync(message, deadline.Remaining(), cancellationToken);
-            }
-            catch (Exception ex) when (routing is not null && WasNotApplied(ex) && !deadline.IsOver)
-            {
-                // The partition moved (or its owner was unreachable before our request left):
-                // nothing was done, so the same request can go to the owner the fresher table
-                // names. Within the request's own deadline, never beyond it.
-                await routing.RefreshAsync(partition, cancellationToken);
-            }
-            catch (Exception ex) when (RetryableReason(ex) is { } reason)
-            {
-                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {reason}; retry later", ex);
-            }
-        }
-    }
+    private Task<TReply> AskAsync<TReply>(PartitionId partition, IPartitionRequest<TReply> message, Deadline deadline, CancellationToken cancellationToken) =>
+        backend.AskPartitionAsync(partition, message, deadline.Remaining(), cancellationToken);
 
     /// <summary>
-    /// The partition's actor. A partition with no owner in this node's table yet (a new topic's
-    /// shard is placed on first use, within a manager tick) is looked up again after a routing
-    /// refresh, within the request's deadline; then it is a retryable "unavailable", never a 500.
+    /// One consume, named by a fresh request id. If no answer comes in time the partition may
+    /// still have delivered a message and moved the position; the caller is about to be told
+    /// 503, so the delivery is handed back (a tell, delivered after the consume itself because
+    /// one sender's messages to one actor keep their order) and the next consume gets that
+    /// message again instead of never seeing it.
     /// </summary>
-    private async Task<IActorRef> RouteAsync(PartitionId partition, Deadline deadline, CancellationToken cancellationToken)
+    private async Task<NextConsumed> ConsumeOneAsync(PartitionId partition, ConsumerInfo consumer, Deadline deadline, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            try
-            {
-                return route(partition);
-            }
-            catch (NotOwnerException) when (routing is not null && !deadline.IsOver)
-            {
-                await routing.RefreshAsync(partition, cancellationToken);
-            }
-            catch (NotOwnerException ex)
-            {
-                throw new QueueException(QueueErrorKind.Unavailable, $"Partition {partition} cannot serve right now: {ex.Message}; retry later", ex);
-            }
-        }
-    }
-
-    /// <summary>Failures that guarantee the request was not carried out, so retrying cannot duplicate it.</summary>
-    private static bool WasNotApplied(Exception ex) => ex switch
-    {
-        NotOwnerException or JournalFencedException => true,
-        ActorUnavailableException { InnerException: NotOwnerException or JournalFencedException } => true,
-        TransportUnavailableException { MayHaveBeenProcessed: false } => true,
-        _ => false,
-    };
-
-    private async Task<T> Catalog<T>(Func<IMetadataJournal, Task<T>> call)
-    {
+        var requestId = Guid.NewGuid();
         try
         {
-            return await call(catalog);
+            return await AskAsync(partition, new ConsumeNext(consumer.Id, consumer.From, requestId), deadline, cancellationToken);
         }
-        catch (JournalUnavailableException ex)
+        catch (Exception ex) when (ex is OperationCanceledException || ex is QueueException { Kind: QueueErrorKind.Unavailable })
         {
-            throw new QueueException(QueueErrorKind.Unavailable, $"The topic catalogue cannot be reached: {ex.Message}; retry later", ex);
+            backend.TellPartition(partition, new ReturnDelivery(consumer.Id, requestId));
+            throw;
         }
     }
 
-    private static string? RetryableReason(Exception ex) => ex switch
-    {
-        AskTimeoutException => "no answer within the request timeout",
-        ActorUnavailableException { InnerException: { } cause } => cause.Message,
-        ActorStoppedException => "the node is shutting down",
-        JournalUnavailableException j => j.Message,
-        JournalFencedException f => f.Message,
-        NotOwnerException n => n.Message,
-        TransportUnavailableException t => t.Message,
-        _ => null,
-    };
+    private Task<TReply> Catalog<TReply>(IRequest<TReply> request, CancellationToken cancellationToken) =>
+        backend.AskCatalogueAsync(request, requestTimeout, cancellationToken);
 }

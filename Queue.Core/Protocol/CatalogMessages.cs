@@ -1,32 +1,62 @@
-using Queue.Core.Actors;
+using Queue.Core.Edge;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 
 namespace Queue.Core.Protocol;
 
-// The catalogue (topics, producers, consumers) as requests, so an edge-only node, which has no
-// database, can use a broker's catalogue over the node transport.
+// The catalogue (topics, producers, consumers): requests to the manager singleton, the events it
+// journals and its snapshot.
 
-public sealed record ListTopics : IAsk<TopicList>;
+public sealed record ListTopics : IRequest<TopicList>
+{
+    public static readonly ListTopics Instance = new();
+}
 
-public sealed record TopicList(IReadOnlyList<TopicInfo> Topics);
+public sealed record TopicList(IReadOnlyList<TopicInfo> Topics) : IQueueMessage;
 
-public sealed record GetTopic(string Name) : IAsk<TopicLookup>;
+public sealed record GetTopic(string Name) : IRequest<TopicLookup>;
 
-public sealed record TopicLookup(TopicInfo? Topic);
+public sealed record TopicLookup(TopicInfo? Topic) : IQueueMessage;
 
-public sealed record CreateTopic(string Name, int Partitions) : IAsk<TopicCreated>;
+/// <summary>Creates the topic unless one of that name exists; the reply says which happened.</summary>
+public sealed record CreateTopic(string Name, int Partitions) : IRequest<TopicCreated>;
 
-public sealed record TopicCreated(TopicInfo Topic, bool Created);
+public sealed record TopicCreated(TopicInfo Topic, bool Created) : IQueueMessage;
 
-public sealed record RegisterProducer(string Topic, int? Partition) : IAsk<ProducerInfo>;
+public sealed record RegisterProducer(string Topic, int? Partition) : IRequest<ProducerRegistered>;
 
-public sealed record RegisterConsumer(string Topic, int? Partition, StartFrom From) : IAsk<ConsumerInfo>;
+public sealed record ProducerRegistered(ProducerInfo Producer) : IQueueMessage;
 
-public sealed record GetProducer(long Id) : IAsk<ProducerLookup>;
+public sealed record RegisterConsumer(string Topic, int? Partition, StartFrom From) : IRequest<ConsumerRegistered>;
 
-public sealed record ProducerLookup(ProducerInfo? Producer);
+public sealed record ConsumerRegistered(ConsumerInfo Consumer) : IQueueMessage;
 
-public sealed record GetConsumer(long Id) : IAsk<ConsumerLookup>;
+public sealed record GetProducer(long Id) : IRequest<ProducerLookup>;
 
-public sealed record ConsumerLookup(ConsumerInfo? Consumer);
+public sealed record ProducerLookup(ProducerInfo? Producer) : IQueueMessage;
+
+public sealed record GetConsumer(long Id) : IRequest<ConsumerLookup>;
+
+public sealed record ConsumerLookup(ConsumerInfo? Consumer) : IQueueMessage;
+
+/// <summary>Last-seen times of producers and consumers gathered by an edge; told to the manager now and then.</summary>
+public sealed record RecordHealth(IReadOnlyList<HealthFact> Facts) : IQueueMessage;
+
+public sealed record GetHealth : IRequest<HealthReport>
+{
+    public static readonly GetHealth Instance = new();
+}
+
+public sealed record HealthReport(IReadOnlyList<HealthFact> Facts) : IQueueMessage;
+
+// The catalogue's journal: one event per decision. Producer and consumer ids come from one
+// counter that only grows and is recovered with the events, so an id is never handed out twice.
+
+public sealed record TopicAdded(TopicInfo Topic) : IQueueMessage;
+
+public sealed record ProducerAdded(ProducerInfo Producer) : IQueueMessage;
+
+public sealed record ConsumerAdded(ConsumerInfo Consumer) : IQueueMessage;
+
+public sealed record CatalogueSnapshot(
+    IReadOnlyList<TopicInfo> Topics, IReadOnlyList<ProducerInfo> Producers, IReadOnlyList<ConsumerInfo> Consumers, long LastId) : IQueueMessage;

@@ -1,4 +1,4 @@
-namespace Queue.Core.Cluster;
+namespace Queue.Core.Edge;
 
 /// <summary>The seeds' health record: when a producer, consumer, broker or edge was last heard from.</summary>
 public sealed record HealthFact(string Kind, string Id, DateTimeOffset LastSeen);
