@@ -1,19 +1,15 @@
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
-using Queue.Core.Edge;
-using Queue.Core.Journal;
-using Queue.Core.Protocol;
-using Queue.Core.Transport;
-using Queue.Http.Cluster;
 using Queue.Http.Hosting;
 
 namespace Queue.Http;
 
 /// <summary>
 /// Entry point of an edge-only node: serves the HTTP API, holds no partitions and no database,
-/// joins the cluster through --seed-nodes and forwards every request to the partition's owner.
+/// joins the cluster through --seed-nodes with the edge role and asks the partitions and the
+/// manager through sharding's and the singleton's proxies.
 /// </summary>
 public static class EdgeProgram
 {
@@ -53,28 +49,15 @@ public static class EdgeProgram
     /// <summary>The services of an edge-only node; public so tests can host one in-process.</summary>
     public static IServiceCollection AddEdgeNode(IServiceCollection services, QueueSettings settings)
     {
-        services.AddSingleton(TimeProvider.System);
-        services.AddClusterCore(settings, local: null, leaseLookup: null);
-        services.AddSingleton<IMetadataJournal>(sp => new RemoteCatalog(
-            sp.GetRequiredService<RoutingTableHolder>(), settings.Node.SeedNodes, sp.GetRequiredService<TransportClientPool>(), settings.Transport.RequestTimeout));
-        services.AddSingleton(sp => new HealthTracker(sp.GetRequiredService<TimeProvider>()));
-        services.AddClusterFrontend(settings, localHealth: null);
-        services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, "none"));
-        services.AddHostedService(sp => sp.GetRequiredService<NodeTransportService>());
-        services.AddHostedService(sp => new MembershipService(sp.GetRequiredService<MembershipClient>(), settings.Cluster));
-        // Edges have no database: their health facts go to a broker, which writes them in one statement.
-        services.AddHostedService(sp => new HealthFlushService(
-            sp.GetRequiredService<HealthTracker>(),
-            (facts, ct) => SendHealthToBrokerAsync(sp, settings, facts, ct),
-            TimeSpan.FromSeconds(5),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HealthFlushService>>()));
-        return services;
-    }
-
-    private static async Task SendHealthToBrokerAsync(IServiceProvider sp, QueueSettings settings, IReadOnlyList<HealthFact> facts, CancellationToken cancellationToken)
-    {
-        var routing = sp.GetRequiredService<RoutingTableHolder>().Current;
-        var broker = routing.Members.FirstOrDefault(m => m.Roles.Contains("broker"))?.Address ?? settings.Node.SeedNodes[0];
-        await sp.GetRequiredService<TransportClientPool>().Get(broker).SendOneWayAsync(new RecordHealth(facts), cancellationToken);
+        services.AddAkka(QueueCluster.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.WithQueueCluster(settings, settings.Node.Roles).WithQueueProxies(settings);
+        });
+        return EdgeHost.AddQueueFrontend(services, settings);
     }
 }

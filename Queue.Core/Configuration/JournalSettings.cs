@@ -16,5 +16,11 @@ public sealed record JournalSettings
     /// <summary>How long start-up waits for PostgreSQL to answer and the schema to be migrated.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    public bool IsPostgres => !string.IsNullOrWhiteSpace(Postgres);
+    /// <summary>queue.journal.kind, resolved: "" in HOCON means postgres when a connection string is set, else sqlite.</summary>
+    public JournalKind Kind { get; init; } = JournalKind.Memory;
+
+    /// <summary>queue.journal.data-dir: where the SQLite journal file lives.</summary>
+    public string DataDir { get; init; } = "./data";
+
+    public bool IsPostgres => Kind == JournalKind.Postgres;
 }

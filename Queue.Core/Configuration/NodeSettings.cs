@@ -18,5 +18,10 @@ public sealed record NodeSettings
     /// <summary>queue.node.insecure-dev: allows the transport to run without a cluster secret.</summary>
     public bool InsecureDev { get; init; }
 
+    /// <summary>queue.node.tls.certificate-path: the cluster's PKCS#12 certificate; empty = no TLS (needs insecure-dev).</summary>
+    public string TlsCertificatePath { get; init; } = "";
+
+    public string TlsCertificatePassword { get; init; } = "";
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 }

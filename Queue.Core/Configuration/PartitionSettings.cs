@@ -12,4 +12,7 @@ public sealed record PartitionSettings
     public int TailCacheMessages { get; init; } = 10_000;
 
     public int ReadPageSize { get; init; } = 500;
+
+    /// <summary>queue.partition.snapshot-every: journal events between snapshots (bounds recovery to a snapshot plus this many events).</summary>
+    public int SnapshotEvery { get; init; } = 1_000;
 }

@@ -20,6 +20,9 @@ public sealed record QueueSettings
 
     public ClusterSettings Cluster { get; init; } = new();
 
+    /// <summary>The whole merged HOCON (akka.* and queue.*), handed to the actor system as its configuration.</summary>
+    public Akka.Configuration.Config Hocon { get; init; } = Akka.Configuration.Config.Empty;
+
     /// <summary>Cluster mode: the node joins others through seed nodes instead of running alone.</summary>
     public bool IsClustered => Node.SeedNodes.Count > 0;
 }

@@ -1,38 +1,77 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
 using Queue.Core.Protocol;
-using Queue.Core.Transport;
 
 namespace Queue.Http.Cluster;
 
-/// <summary>The cluster as a clustered node sees it: routing from its own table, members from the manager.</summary>
-public sealed class ClusterView(MembershipClient membership, RoutingTableHolder routing, TransportClientPool peers, QueueSettings settings, Func<bool>? localHealth = null) : IClusterView
+/// <summary>
+/// What the admin endpoints show, read from Akka's own state: membership and reachability from
+/// Akka.Cluster, the manager's node from the singleton's placement rule (the oldest member with
+/// the broker role), partition owners from sharding's state query.
+/// </summary>
+public sealed class ClusterView(ActorSystem system, IQueueBackend backend, QueueSettings settings, Akka.Hosting.IActorRegistry registry)
 {
-    public bool IsReady => membership.IsReady && (localHealth?.Invoke() ?? true);
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(system);
+    private DateTime _catalogueCheckedAt = DateTime.MinValue;
+    private bool _catalogueAnswered;
 
-    public string ReadinessDetail =>
-        membership.Manager.NodeId.Length == 0 ? "no manager found yet"
-        : !membership.IsReady ? $"not registered with manager {membership.Manager.NodeId} or no routing table yet"
-        : localHealth?.Invoke() == false ? "the database cannot be reached"
-        : "ready";
+    public Akka.Cluster.Cluster Cluster => _cluster;
 
-    public RoutingTable Routing => routing.Current;
+    public QueueSettings Settings => settings;
 
-    public async Task<ClusterState> GetStateAsync(CancellationToken cancellationToken)
+    /// <summary>Ready: this node is an Up member and the catalogue (the manager) answers.</summary>
+    public async Task<(bool Ready, string Detail)> ReadinessAsync(CancellationToken cancellationToken)
     {
-        var manager = membership.Manager;
-        if (manager.NodeId.Length == 0)
+        if (_cluster.SelfMember.Status != MemberStatus.Up)
         {
-            throw new QueueException(QueueErrorKind.Unavailable, "no manager is known right now; retry shortly");
+            return (false, $"not an Up member of the cluster yet (status {_cluster.SelfMember.Status.ToString().ToLowerInvariant()})");
         }
-        try
+        // One check per second at most: /ready is polled by orchestrators and must stay cheap.
+        if (DateTime.UtcNow - _catalogueCheckedAt > TimeSpan.FromSeconds(1) || !_catalogueAnswered)
         {
-            return (ClusterState)(await peers.Get(manager.Address).RequestAsync(new GetClusterState(), settings.Http.RequestTimeout, cancellationToken))!;
+            try
+            {
+                await backend.AskCatalogueAsync(GetHealth.Instance, TimeSpan.FromSeconds(2), cancellationToken);
+                _catalogueAnswered = true;
+            }
+            catch (QueueException)
+            {
+                _catalogueAnswered = false;
+            }
+            _catalogueCheckedAt = DateTime.UtcNow;
         }
-        catch (TransportUnavailableException ex)
-        {
-            throw new QueueException(QueueErrorKind.Unavailable, $"the manager {manager.NodeId} cannot be reached: {ex.Message}", ex);
-        }
+        return _catalogueAnswered ? (true, "serving") : (false, "no manager is reachable right now (the catalogue singleton did not answer)");
     }
+
+    /// <summary>The member the catalogue singleton runs on: the oldest Up broker.</summary>
+    public Member? Manager =>
+        _cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(QueueCluster.BrokerRole))
+            .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+
+    public bool IsUnreachable(Member member) => _cluster.State.Unreachable.Contains(member);
+
+    /// <summary>Shard id → node id of the broker hosting it, from sharding's own statistics.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ShardOwnersAsync(CancellationToken cancellationToken)
+    {
+        var region = registry.Get<QueueCluster.PartitionsKey>();
+        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5), cancellationToken);
+        var byAddress = _cluster.State.Members.ToDictionary(m => m.Address, QueueCluster.NodeIdOf);
+        var owners = new Dictionary<string, string>();
+        foreach (var (address, regionStats) in stats.Regions)
+        {
+            var node = byAddress.GetValueOrDefault(address) ?? $"{address.Host}:{address.Port}";
+            foreach (var shard in regionStats.Stats.Keys)
+            {
+                owners[shard] = node;
+            }
+        }
+        return owners;
+    }
+
+    public string ShardOf(Queue.Core.Log.PartitionId partition) =>
+        new PartitionMessageExtractor(settings.Cluster.Shards).ShardId(PartitionMessageExtractor.EntityIdOf(partition), null);
 }

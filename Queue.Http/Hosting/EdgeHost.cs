@@ -6,7 +6,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Akka.Actor;
+using Akka.Hosting;
+using Queue.Core.Cluster;
 using Queue.Core.Configuration;
+using Queue.Core.Edge;
+using Queue.Http.Cluster;
 using Queue.Http.Endpoints;
 
 namespace Queue.Http.Hosting;
@@ -74,6 +79,24 @@ public static partial class EdgeHost
         return builder;
     }
 
+    /// <summary>
+    /// The request logic every node with an API shares: the backend over the actor system
+    /// (registered by <c>AddAkka</c> before this), the frontend, health reporting and the admin view.
+    /// </summary>
+    public static IServiceCollection AddQueueFrontend(IServiceCollection services, QueueSettings settings)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new HealthTracker(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IQueueBackend>(sp => QueueCluster.CreateBackend(sp.GetRequiredService<ActorRegistry>(), settings));
+        services.AddSingleton(sp => new QueueFrontend(
+            sp.GetRequiredService<IQueueBackend>(), settings.Limits, settings.Http.RequestTimeout, sp.GetRequiredService<HealthTracker>()));
+        services.AddSingleton(sp => new ClusterView(
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IQueueBackend>(), settings, sp.GetRequiredService<ActorRegistry>()));
+        services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, settings.Journal.Kind.ToString().ToLowerInvariant()));
+        services.AddHostedService(sp => new HealthReporter(sp.GetRequiredService<HealthTracker>(), sp.GetRequiredService<IQueueBackend>()));
+        return services;
+    }
+
     /// <summary>Maps the API (when the node has the edge role), the admin endpoints and the JSON 404.</summary>
     public static void MapEndpoints(WebApplication app, QueueSettings settings)
     {
@@ -97,7 +120,10 @@ public static partial class EdgeHost
     public static void LogReady(WebApplication app, QueueSettings settings, string journal)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Queue.Node");
-        var transport = settings.IsClustered ? $", transport {settings.Node.Host}:{settings.Node.Port}" : "";
+        var cluster = app.Services.GetRequiredService<ActorSystem>();
+        var self = Akka.Cluster.Cluster.Get(cluster).SelfAddress;
+        var security = settings.Node.TlsCertificatePath.Length > 0 ? "TLS (mutual)" : "INSECURE (no TLS: insecure-dev)";
+        var transport = $", cluster {self.Host}:{self.Port} {security}";
         LogReadyLine(logger, settings.Node.NodeId, string.Join(", ", Addresses(app)) + transport, string.Join(",", settings.Node.Roles), journal);
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Queue.Core.Configuration;
 using Queue.Http.Hosting;
@@ -9,10 +8,6 @@ namespace Queue.Node.Hosting;
 /// <summary>Builds a node's web application from settings; used by the program and by tests alike.</summary>
 public static class NodeApplication
 {
-    /// <inheritdoc cref="EdgeHost.LoadConfiguration"/>
-    public static IConfiguration LoadConfiguration(IReadOnlyList<string> args, out bool helpRequested) =>
-        EdgeHost.LoadConfiguration(args, out helpRequested);
-
     public static WebApplication Build(QueueSettings settings, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = EdgeHost.CreateBuilder(settings, configureLogging);
@@ -26,5 +21,5 @@ public static class NodeApplication
     public static IReadOnlyList<string> Addresses(WebApplication app) => EdgeHost.Addresses(app);
 
     public static string JournalKind(QueueSettings settings) =>
-        settings.IsClustered && !settings.Node.HasRole("broker") ? "none (edge-only)" : settings.Journal.IsPostgres ? "postgres" : "in-memory";
+        settings.Node.HasRole("broker") ? JournalHocon.Describe(settings.Journal) : "none (edge-only)";
 }

@@ -1,6 +1,12 @@
-using Microsoft.Extensions.Logging;
-using Queue.Core.Actors;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Queue.Core.Configuration;
+using Queue.Core.Edge;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
@@ -8,193 +14,343 @@ using Queue.Core.Protocol;
 namespace Queue.Node.Partitions;
 
 /// <summary>
-/// The single writer of one partition (a persistent actor). Handles, per batch taken from its
-/// mailbox: <see cref="AppendMessages"/>, <see cref="ConsumeNext"/>, <see cref="GetBacklog"/>,
-/// <see cref="PinConsumer"/>, <see cref="FetchMessages"/>, <see cref="WaitForMessages"/>,
-/// <see cref="CommitPosition"/>.
-/// A batch becomes one journal write (group commit) and every reply waits for that commit, so
-/// nothing is acknowledged or delivered that a crash could take back. Long-poll waiters are kept
-/// aside (never blocking the loop) and answered after the commit that passes their offset.
+/// The single writer of one topic-partition: a persistent actor, run as a cluster-sharding entity
+/// on a broker. Handles <see cref="AppendMessages"/>, <see cref="ConsumeNext"/>,
+/// <see cref="ReturnDelivery"/>, <see cref="GetBacklog"/>, <see cref="PinConsumer"/>,
+/// <see cref="FetchMessages"/>, <see cref="WaitForMessages"/>, <see cref="CommitPosition"/>, each
+/// inside a <see cref="PartitionEnvelope"/>.
 /// </summary>
-internal sealed partial class PartitionActor(
-    PartitionId id,
-    IPartitionJournal journal,
-    PartitionSettings settings,
-    long maxWriteBytes,
-    IPartitionOwnership ownership,
-    TimeProvider time,
-    ILogger<PartitionActor> logger) : Actor
+/// <remarks>
+/// <para><b>Group commit.</b> Requests are gathered into a batch; one batch is one journal event
+/// (<see cref="PartitionBatchCommitted"/>) written with <c>PersistAllAsync</c>. At most one batch
+/// is in flight: whatever arrives meanwhile becomes the next batch, so under load a write carries
+/// everything that queued during the previous one — one round trip per batch, no timers.</para>
+/// <para><b>Ack after commit.</b> Every reply of a batch is sent from the persist callback, reads
+/// included (a read may have seen the batch's pending state). Deliveries hand out committed
+/// messages only.</para>
+/// <para><b>Offsets and sequence numbers.</b> Offsets are dense per partition; journal sequence
+/// numbers count events (batches). The sparse <see cref="OffsetIndexEntry"/> list maps one to the
+/// other (docs/architecture.md) so old messages are read by sequence range, never by replay.</para>
+/// </remarks>
+internal sealed class PartitionActor : UntypedPersistentActor
 {
-    private readonly List<StoredMessage> _pendingMessages = [];
-    private readonly Dictionary<long, long> _pendingPositions = [];
-    private readonly List<(Envelope Envelope, object Reply)> _replies = [];
-    private readonly Dictionary<long, ProducerBatch> _pendingSequences = [];
-    // Each producer's last idempotent batch here, journaled with the batch and recovered with
-    // the partition, so a batch retried after a restart or a failover is still recognised.
+    // An index entry every this many offsets or events, whichever comes first: a cold read then
+    // scans at most this many events from the entry it starts at.
+    internal const int IndexStride = 1_000;
+
+    private readonly PartitionId _id;
+    private readonly PartitionSettings _settings;
+    private readonly long _maxWriteBytes;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private PartitionLog _state;
     private readonly Dictionary<long, ProducerBatch> _sequences = [];
-    private readonly List<(Envelope Envelope, long Offset)> _waiters = [];
-    private PartitionLog _log = null!;
-    private long _epoch;
-    private long _pendingBytes;
+    private readonly List<OffsetIndexEntry> _index = [];
+    // Which message each consumer's last consume delivered, so a consume whose answer never
+    // reached its caller can be handed back (ReturnDelivery). Memory only: after a restart there
+    // is nothing to hand back, and the consume stays at-most-once, as the seeds define it.
+    private readonly Dictionary<long, (Guid RequestId, long Offset)> _lastDelivery = [];
+    private readonly List<Waiter> _waiters = [];
+
+    private Batch _next = new();
+    private Batch? _inFlight;
+    private bool _flushScheduled;
+    private bool _stopping;
+    private long _eventsSinceSnapshot;
 
     // The last page read from the journal for offsets older than the in-memory tail: consumers
     // catching up read forward, so one page serves many consecutive requests.
     private IReadOnlyList<StoredMessage> _coldPage = [];
 
-    protected override async Task PreStartAsync(CancellationToken cancellationToken)
+    public PartitionActor(PartitionId id, PartitionSettings settings, long maxWriteBytes)
     {
-        // In a cluster the manager's epoch is the fence; asking for it also refuses to start a
-        // partition this node does not own (the request is then retried on the owner).
-        var recovery = await journal.RecoverAsync(id, ownership.EpochFor(id), settings.TailCacheMessages, cancellationToken);
-        _epoch = recovery.Epoch;
-        _log = new PartitionLog(recovery.LogStart, recovery.HighWatermark, recovery.Positions, recovery.Tail, settings.TailCacheMessages);
-        _coldPage = [];
-        _sequences.Clear();
-        foreach (var batch in recovery.Sequences)
-        {
-            _sequences[batch.ProducerId] = new ProducerBatch(batch.Sequence, batch.FirstOffset, batch.Count);
-        }
-        LogRecovered(id.Topic, id.Partition, _epoch, recovery.HighWatermark, recovery.Positions.Count);
+        _id = id;
+        _settings = settings;
+        _maxWriteBytes = maxWriteBytes;
+        _state = new PartitionLog(0, 0, new Dictionary<long, long>(), [], settings.TailCacheMessages);
+        PersistenceId = PersistenceIdOf(id);
     }
 
-    protected override ValueTask ReceiveAsync(Envelope envelope, CancellationToken cancellationToken) =>
-        ReceiveBatchAsync([envelope], cancellationToken);
+    public override string PersistenceId { get; }
 
-    protected override async ValueTask ReceiveBatchAsync(IReadOnlyList<Envelope> batch, CancellationToken cancellationToken)
+    /// <summary>Topic names cannot contain '/', so this is unique per partition and readable in the journal table.</summary>
+    public static string PersistenceIdOf(PartitionId id) => $"partition/{id.Topic}/{id.Partition}";
+
+    public static Props Props(PartitionId id, PartitionSettings settings, long maxWriteBytes) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(id, settings, maxWriteBytes));
+
+    protected override void OnRecover(object message)
     {
-        _pendingMessages.Clear();
-        _pendingPositions.Clear();
-        _pendingSequences.Clear();
-        _pendingBytes = 0;
-        _replies.Clear();
-        var now = time.GetUtcNow();
-        try
+        switch (message)
         {
-            await HandleBatchAsync(batch, now, cancellationToken);
-        }
-        catch
-        {
-            // The cell is about to throw this instance away; waiters it holds would otherwise
-            // sit until their askers time out. "Nothing new yet" is a safe answer: they poll again.
-            ReleaseWaiters();
-            throw;
+            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
+                _state = new PartitionLog(snapshot.LogStart, snapshot.HighWatermark,
+                    snapshot.Positions.ToDictionary(p => p.ConsumerId, p => p.Position), [], _settings.TailCacheMessages);
+                _sequences.Clear();
+                foreach (var s in snapshot.Sequences)
+                {
+                    _sequences[s.ProducerId] = new ProducerBatch(s.Sequence, s.FirstOffset, s.Count);
+                }
+                _index.Clear();
+                _index.AddRange(snapshot.Index);
+                break;
+            case PartitionBatchCommitted batch:
+                Apply(batch, LastSequenceNr);
+                _eventsSinceSnapshot++;
+                break;
+            case RecoveryCompleted:
+                _log.Debug("Partition {0} recovered: high-water mark {1}, {2} consumer positions, journal sequence {3}",
+                    _id, _state.HighWatermark, _state.Positions.Count, LastSequenceNr);
+                break;
         }
     }
 
-    protected override ValueTask PostStopAsync()
+    /// <summary>The one place state changes, for recovery and live writes alike.</summary>
+    private void Apply(PartitionBatchCommitted batch, long sequenceNr)
     {
-        ReleaseWaiters();
-        return ValueTask.CompletedTask;
+        var nextOffset = _state.HighWatermark;
+        var last = _index.Count > 0 ? _index[^1] : (OffsetIndexEntry?)null;
+        if (last is not { } l || nextOffset - l.FirstOffset >= IndexStride || sequenceNr - l.SequenceNr >= IndexStride)
+        {
+            // Every event before sequenceNr holds only offsets below nextOffset: the entry says
+            // where a reader of offset nextOffset (or later) may start.
+            _index.Add(new OffsetIndexEntry(nextOffset, sequenceNr));
+        }
+        _state.Apply(batch.Messages, batch.Positions);
+        foreach (var s in batch.Sequences)
+        {
+            _sequences[s.ProducerId] = new ProducerBatch(s.Sequence, s.FirstOffset, s.Count);
+        }
     }
 
-    private async ValueTask HandleBatchAsync(IReadOnlyList<Envelope> batch, DateTimeOffset now, CancellationToken cancellationToken)
+    protected override void OnCommand(object message)
     {
-        foreach (var envelope in batch)
+        switch (message)
         {
-            switch (envelope.Message)
+            case PartitionEnvelope envelope:
+                Handle(envelope);
+                break;
+            case FlushNow:
+                _flushScheduled = false;
+                Flush();
+                break;
+            case StopPartition:
+                // Hand-off or passivation: finish what was accepted (and answer it) first, so
+                // nothing acknowledged is lost and nothing is left unanswered.
+                _stopping = true;
+                StopIfDrained();
+                break;
+            case SaveSnapshotSuccess saved:
+                // Only the newest snapshot is ever read; older ones are garbage.
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning(failed.Cause, "Partition {0}: snapshot at sequence {1} failed; recovery replays more events until the next one succeeds", _id, failed.Metadata.SequenceNr);
+                break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Handle(PartitionEnvelope envelope)
+    {
+        if (envelope.DeadlineUtcTicks != 0 && DateTime.UtcNow.Ticks > envelope.DeadlineUtcTicks)
+        {
+            // The caller has been told "no answer" (503) already: doing the work now would apply
+            // it behind their back (design.md §3, invariant 6). Nobody is listening for a reply.
+            return;
+        }
+        if (_next.Requests >= _settings.MailboxCapacity && envelope.Message is not ReturnDelivery)
+        {
+            Sender.Tell(new RequestFailed(QueueErrorKind.Overloaded,
+                $"Partition {_id} is overloaded: {_next.Requests} requests are waiting for its next write; retry after a pause"));
+            return;
+        }
+        switch (envelope.Message)
+        {
+            case AppendMessages append:
+                Reply(Append(append));
+                break;
+            case ConsumeNext consume:
+                if (!TryConsume(consume, out var consumed))
+                {
+                    // The message is older than the in-memory tail: read its page from the
+                    // journal, then handle this request again (everything else waits meanwhile,
+                    // so order is kept).
+                    Stash.Stash();
+                    StartColdRead(PositionOf(consume.ConsumerId, consume.From));
+                    return;
+                }
+                Reply(consumed);
+                break;
+            case ReturnDelivery handBack:
+                ReturnDelivered(handBack);
+                break;
+            case GetBacklog backlog:
+                Reply(new BacklogReported(PositionOf(backlog.ConsumerId, backlog.From), _state.HighWatermark));
+                break;
+            case PinConsumer pin:
+                // Pinning twice keeps the first position: registration retries are harmless.
+                var position = PositionOf(pin.ConsumerId, pin.From);
+                if (!HasPosition(pin.ConsumerId))
+                {
+                    _next.Positions[pin.ConsumerId] = position;
+                }
+                Reply(new ConsumerPinned(position));
+                break;
+            case CommitPosition commit:
+                var accepted = commit.Offset >= _state.LogStart && commit.Offset <= _state.HighWatermark;
+                if (accepted)
+                {
+                    _next.Positions[commit.ConsumerId] = commit.Offset;
+                }
+                Reply(new PositionCommitted(accepted, accepted ? commit.Offset : PositionOf(commit.ConsumerId, StartFrom.Latest), _state.LogStart, _state.HighWatermark));
+                break;
+            case FetchMessages fetch:
+                Fetch(fetch);
+                return;
+            case WaitForMessages wait:
+                if (wait.Offset < _state.HighWatermark)
+                {
+                    Sender.Tell(new MessagesAvailable(_state.HighWatermark));
+                }
+                else
+                {
+                    PruneWaiters();
+                    _waiters.Add(new Waiter(Sender, wait.Offset, envelope.DeadlineUtcTicks));
+                }
+                return;
+            default:
+                Sender.Tell(new RequestFailed(QueueErrorKind.BadRequest, $"Partition {_id} does not handle {envelope.Message.GetType().Name}"));
+                return;
+        }
+        ScheduleFlush();
+    }
+
+    private void Reply(object reply) => _next.Replies.Add((Sender, reply));
+
+    private void ScheduleFlush()
+    {
+        if (_inFlight is null && !_flushScheduled)
+        {
+            // Not at once: requests already in the mailbox join this batch first.
+            _flushScheduled = true;
+            Self.Tell(FlushNow.Instance);
+        }
+    }
+
+    /// <summary>Starts writing the pending batch, unless a write is in flight (then it goes when that one commits).</summary>
+    private void Flush()
+    {
+        if (_inFlight is not null || _next.IsEmpty)
+        {
+            return;
+        }
+        var batch = _next;
+        _next = new Batch();
+        if (!batch.HasWrites)
+        {
+            // Reads only: nothing to make durable, but they may have read the state of the
+            // write that just committed, so they are answered now, after it.
+            batch.ReplyAll();
+            StopIfDrained();
+            return;
+        }
+        _inFlight = batch;
+        var events = batch.ToEvents(_maxWriteBytes);
+        var remaining = events.Count;
+        PersistAllAsync(events, committed =>
+        {
+            Apply(committed, LastSequenceNr);
+            _eventsSinceSnapshot++;
+            if (--remaining == 0)
             {
-                case AppendMessages append:
-                    _replies.Add((envelope, Append(append, now)));
-                    if (_pendingBytes >= maxWriteBytes)
-                    {
-                        // A mailbox batch of large messages would exceed what one journal write
-                        // may carry; commit what we have and go on with the rest of the batch.
-                        await CommitAsync(cancellationToken);
-                    }
-                    break;
-
-                case WaitForMessages wait:
-                    // Answered now if there is something to read; else kept until a commit passes
-                    // the offset. Never awaited here: the loop must go on serving the partition.
-                    if (wait.Offset < _log.HighWatermark)
-                    {
-                        _replies.Add((envelope, new MessagesAvailable(_log.HighWatermark)));
-                    }
-                    else
-                    {
-                        _waiters.Add((envelope, wait.Offset));
-                    }
-                    break;
-
-                case CommitPosition commit:
-                    var accepted = commit.Offset >= _log.LogStart && commit.Offset <= _log.HighWatermark;
-                    if (accepted)
-                    {
-                        _pendingPositions[commit.ConsumerId] = commit.Offset;
-                    }
-                    _replies.Add((envelope, new PositionCommitted(
-                        accepted, accepted ? commit.Offset : PositionOf(commit.ConsumerId, StartFrom.Latest), _log.LogStart, _log.HighWatermark)));
-                    break;
-
-                case ConsumeNext consume:
-                    _replies.Add((envelope, await ConsumeAsync(consume, cancellationToken)));
-                    break;
-
-                case GetBacklog backlog:
-                    _replies.Add((envelope, new BacklogReported(PositionOf(backlog.ConsumerId, backlog.From), _log.HighWatermark)));
-                    break;
-
-                case PinConsumer pin:
-                    // Pinning twice keeps the first position: registration retries are harmless.
-                    var position = PositionOf(pin.ConsumerId, pin.From);
-                    if (!_log.Positions.ContainsKey(pin.ConsumerId))
-                    {
-                        _pendingPositions[pin.ConsumerId] = position;
-                    }
-                    _replies.Add((envelope, new ConsumerPinned(position)));
-                    break;
-
-                case FetchMessages fetch:
-                    _replies.Add((envelope, await FetchAsync(fetch, cancellationToken)));
-                    break;
-
-                default:
-                    envelope.Fail(new InvalidOperationException($"partition {id} does not handle {envelope.Message.GetType().Name}"));
-                    break;
+                Committed(batch);
             }
-        }
-
-        await CommitAsync(cancellationToken);
+        });
     }
 
-    /// <summary>Writes what is pending as one journal write, applies it, then answers everyone waiting on it.</summary>
-    private async ValueTask CommitAsync(CancellationToken cancellationToken)
+    private void Committed(Batch batch)
     {
-        if (_pendingMessages.Count > 0 || _pendingPositions.Count > 0)
-        {
-            var positions = _pendingPositions.Select(kv => new ConsumerPosition(kv.Key, kv.Value)).ToList();
-            var messages = _pendingMessages.ToList();
-            // If this throws, the cell fails the whole batch and restarts us: in-memory state was
-            // not touched, and the restart re-reads the truth (the commit may have happened).
-            // Requests answered by an earlier commit of this batch keep their answers.
-            var sequences = _pendingSequences.Select(kv => new ProducerBatchRecord(kv.Key, kv.Value.Sequence, kv.Value.FirstOffset, kv.Value.Count)).ToList();
-            await journal.WriteAsync(id, _epoch, new PartitionWrite(messages, positions) { Sequences = sequences }, cancellationToken);
-            _log.Apply(messages, positions);
-            foreach (var (producerId, last) in _pendingSequences)
-            {
-                _sequences[producerId] = last;
-            }
-        }
-        _pendingMessages.Clear();
-        _pendingPositions.Clear();
-        _pendingSequences.Clear();
-        _pendingBytes = 0;
-
-        foreach (var (envelope, reply) in _replies)
-        {
-            envelope.Reply(reply);
-        }
-        _replies.Clear();
+        _inFlight = null;
+        batch.ReplyAll();
         WakeWaiters();
+        if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            // Taken here, between writes: the state is exactly the journal's up to LastSequenceNr.
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(new PartitionSnapshot(
+                _state.LogStart,
+                _state.HighWatermark,
+                _state.Positions.Select(p => new ConsumerPosition(p.Key, p.Value)).ToList(),
+                _sequences.Select(s => new ProducerBatchRecord(s.Key, s.Value.Sequence, s.Value.FirstOffset, s.Value.Count)).ToList(),
+                _index.ToList()));
+        }
+        Flush();
+        StopIfDrained();
     }
 
-    private MessagesAppended Append(AppendMessages append, DateTimeOffset now)
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // Nothing of the failed batch is acknowledged; the batch after it was never written.
+        // The actor stops (Akka's rule after a failed persist: its state may be stale) and the
+        // next request starts a fresh incarnation, which recovers the truth from the journal —
+        // the write may have committed. A second writer of this persistence id lands here too:
+        // the journal's unique (persistence_id, sequence_nr) key refuses its write.
+        _log.Warning(cause, "Partition {0}: journal write at sequence {1} failed; answering 503 and restarting from the journal", _id, sequenceNr);
+        FailPending($"Partition {_id} could not write to its journal ({cause.GetType().Name}: {cause.Message}); retry later");
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Partition {0}: journal rejected the write at sequence {1}", _id, sequenceNr);
+        FailPending($"Partition {_id}: the journal rejected the write ({cause.Message})");
+        _inFlight = null;
+        Context.Stop(Self);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Warning(reason, "Partition {0}: recovery from the journal failed; it is retried on the next request", _id);
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void PostStop()
+    {
+        FailPending($"Partition {_id} stopped before answering; retry");
+        ReleaseWaiters();
+        base.PostStop();
+    }
+
+    private void FailPending(string reason)
+    {
+        var failure = new RequestFailed(QueueErrorKind.Unavailable, reason);
+        _inFlight?.FailAll(failure);
+        _next.FailAll(failure);
+        _inFlight = null;
+        _next = new Batch();
+    }
+
+    private void StopIfDrained()
+    {
+        if (_stopping && _inFlight is null && _next.IsEmpty)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    private MessagesAppended Append(AppendMessages append)
     {
         if (append.Sequence is { } sequence)
         {
-            // The newest batch of this producer, counting one earlier in this same mailbox batch
-            // (a retry can overtake the commit of its original).
-            var last = _pendingSequences.TryGetValue(sequence.ProducerId, out var pending) ? pending
+            // The newest batch of this producer: pending, in flight or committed (a retry can
+            // overtake the commit of its original).
+            var last = _next.Sequences.TryGetValue(sequence.ProducerId, out var pending) ? pending
+                : _inFlight is not null && _inFlight.Sequences.TryGetValue(sequence.ProducerId, out var flying) ? flying
                 : _sequences.TryGetValue(sequence.ProducerId, out var committed) ? committed
                 : (ProducerBatch?)null;
             if (last is { } l && sequence.Sequence == l.Sequence)
@@ -206,20 +362,191 @@ internal sealed partial class PartitionActor(
                 return new MessagesAppended(-1, 0, AppendStatus.StaleSequence, older.Sequence);
             }
         }
-        var first = _log.HighWatermark + _pendingMessages.Count;
+        var first = _state.HighWatermark + (_inFlight?.Messages.Count ?? 0) + _next.Messages.Count;
+        var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < append.Items.Count; i++)
         {
             var item = append.Items[i];
-            _pendingMessages.Add(new StoredMessage(first + i, item.Payload, item.ProducerId, now));
-            // Worst case three UTF-8 bytes per char; the estimate only has to be safe.
-            _pendingBytes += item.Payload.Length * 3L;
+            _next.Messages.Add(new StoredMessage(first + i, item.Payload, item.ProducerId, now));
         }
         if (append.Sequence is { } s)
         {
-            _pendingSequences[s.ProducerId] = new ProducerBatch(s.Sequence, first, append.Items.Count);
+            _next.Sequences[s.ProducerId] = new ProducerBatch(s.Sequence, first, append.Items.Count);
         }
         return new MessagesAppended(first, append.Items.Count);
     }
+
+    /// <returns>False when the message to deliver is neither in memory nor in the cold page (read it first).</returns>
+    private bool TryConsume(ConsumeNext consume, out NextConsumed result)
+    {
+        var position = PositionOf(consume.ConsumerId, consume.From);
+        // Only committed messages are delivered: one still being written could be lost by a
+        // failed write after we handed it out.
+        if (position >= _state.HighWatermark)
+        {
+            if (!HasPosition(consume.ConsumerId))
+            {
+                // Record where an unpinned consumer starts, or "latest" would drift forward.
+                _next.Positions[consume.ConsumerId] = position;
+            }
+            result = new NextConsumed(null, 0);
+            return true;
+        }
+        if (!TryRead(position, out var message))
+        {
+            result = null!;
+            return false;
+        }
+        _next.Positions[consume.ConsumerId] = position + 1;
+        _lastDelivery[consume.ConsumerId] = (consume.RequestId, position);
+        result = new NextConsumed(message, _state.HighWatermark - position - 1);
+        return true;
+    }
+
+    private void ReturnDelivered(ReturnDelivery handBack)
+    {
+        if (_lastDelivery.TryGetValue(handBack.ConsumerId, out var last) && last.RequestId == handBack.RequestId
+            && PositionOf(handBack.ConsumerId, StartFrom.Latest) == last.Offset + 1)
+        {
+            _lastDelivery.Remove(handBack.ConsumerId);
+            _next.Positions[handBack.ConsumerId] = last.Offset;
+            _log.Debug("Partition {0}: consumer {1} handed back offset {2} (its caller never got it)", _id, handBack.ConsumerId, last.Offset);
+        }
+    }
+
+    private void Fetch(FetchMessages fetch)
+    {
+        var from = Math.Max(fetch.Offset, _state.LogStart);
+        var until = Math.Min(_state.HighWatermark, from + Math.Max(0, fetch.Max));
+        var messages = new List<StoredMessage>((int)Math.Max(0, until - from));
+        for (var offset = from; offset < until; offset++)
+        {
+            if (!TryRead(offset, out var message))
+            {
+                // Older than what memory holds: read the range from the journal without
+                // holding up this partition; committed messages never change, so the answer
+                // is right whenever it arrives.
+                ReadRange(offset, (int)(until - offset)).PipeTo(Sender,
+                    success: older => new MessagesFetched([.. messages, .. older], _state.LogStart, _state.HighWatermark),
+                    failure: ex => new RequestFailed(QueueErrorKind.Unavailable, $"Partition {_id}: reading the journal failed ({ex.Message}); retry later"));
+                return;
+            }
+            messages.Add(message);
+        }
+        Sender.Tell(new MessagesFetched(messages, _state.LogStart, _state.HighWatermark));
+    }
+
+    private bool TryRead(long offset, out StoredMessage message)
+    {
+        if (_state.TryGetCached(offset, out message))
+        {
+            return true;
+        }
+        if (_coldPage.Count > 0 && offset >= _coldPage[0].Offset && offset <= _coldPage[^1].Offset)
+        {
+            message = _coldPage[(int)(offset - _coldPage[0].Offset)];
+            return true;
+        }
+        return false;
+    }
+
+    private void StartColdRead(long offset)
+    {
+        ReadRange(offset, _settings.ReadPageSize).PipeTo(Self,
+            success: page => new ColdPageLoaded(offset, page),
+            failure: ex => new ColdPageFailed(ex));
+        BecomeStacked(ReadingCold);
+    }
+
+    private bool ReadingCold(object message)
+    {
+        switch (message)
+        {
+            case ColdPageLoaded loaded:
+                if (loaded.Page.Count == 0 || loaded.Page[0].Offset != loaded.Offset)
+                {
+                    // The journal lacks a message below the committed high-water mark: the log is
+                    // damaged; refuse to deliver rather than skip it.
+                    _log.Error("Partition {0}: journal has no message at committed offset {1}", _id, loaded.Offset);
+                    FailColdRead(new InvalidOperationException($"journal has no message at committed offset {loaded.Offset}"));
+                    return true;
+                }
+                _coldPage = loaded.Page;
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                return true;
+            case ColdPageFailed failed:
+                FailColdRead(failed.Cause);
+                return true;
+            default:
+                Stash.Stash();
+                return true;
+        }
+    }
+
+    private void FailColdRead(Exception cause)
+    {
+        _log.Warning(cause, "Partition {0}: reading old messages from the journal failed", _id);
+        // The consume that needed the page is first in the stash; it and everything after it is
+        // handled again, and that consume reads again. To avoid a tight loop on a broken journal
+        // the actor restarts instead: its next incarnation recovers and the askers retry.
+        UnbecomeStacked();
+        Stash.UnstashAll();
+        throw new InvalidOperationException($"partition {_id}: cold read failed", cause);
+    }
+
+    /// <summary>Committed messages from <paramref name="offset"/> on, at most <paramref name="max"/>, read from the journal by sequence range.</summary>
+    private Task<IReadOnlyList<StoredMessage>> ReadRange(long offset, int max)
+    {
+        var fromSequence = 1L;
+        // The last index entry at or below the offset: events before it hold older offsets only.
+        var lo = 0;
+        var hi = _index.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (_index[mid].FirstOffset <= offset)
+            {
+                fromSequence = _index[mid].SequenceNr;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        var journal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var page = new List<StoredMessage>(Math.Min(max, 1024));
+        var materializer = Context.System.Materializer();
+        return journal.CurrentEventsByPersistenceId(PersistenceId, fromSequence, long.MaxValue)
+            .TakeWhile(_ => page.Count < max)
+            .RunForeach(e =>
+            {
+                if (e.Event is PartitionBatchCommitted batch)
+                {
+                    foreach (var m in batch.Messages)
+                    {
+                        if (m.Offset >= offset && page.Count < max)
+                        {
+                            page.Add(m);
+                        }
+                    }
+                }
+            }, materializer)
+            .ContinueWith(t =>
+            {
+                t.GetAwaiter().GetResult();
+                return (IReadOnlyList<StoredMessage>)page;
+            }, TaskScheduler.Default);
+    }
+
+    private long PositionOf(long consumerId, StartFrom from) =>
+        _next.Positions.TryGetValue(consumerId, out var pending) ? pending
+        : _inFlight is not null && _inFlight.Positions.TryGetValue(consumerId, out var flying) ? flying
+        : _state.PositionOf(consumerId, from);
+
+    private bool HasPosition(long consumerId) =>
+        _next.Positions.ContainsKey(consumerId) || (_inFlight?.Positions.ContainsKey(consumerId) ?? false) || _state.Positions.ContainsKey(consumerId);
 
     private void WakeWaiters()
     {
@@ -227,88 +554,122 @@ internal sealed partial class PartitionActor(
         {
             return;
         }
-        var highWatermark = _log.HighWatermark;
-        // Askers that timed out are completed already; dropping them here is what keeps the
-        // list from growing while a partition stays quiet under steady polling.
+        var highWatermark = _state.HighWatermark;
         _waiters.RemoveAll(w =>
         {
-            if (w.Envelope.IsCompleted)
-            {
-                return true;
-            }
             if (w.Offset < highWatermark)
             {
-                w.Envelope.Reply(new MessagesAvailable(highWatermark));
+                w.Asker.Tell(new MessagesAvailable(highWatermark));
                 return true;
             }
-            return false;
+            return w.Expired;
         });
+    }
+
+    private void PruneWaiters()
+    {
+        // Askers that gave up are dropped here, so a quiet partition under steady long-polling
+        // keeps a short list.
+        if (_waiters.Count >= 64)
+        {
+            _waiters.RemoveAll(w => w.Expired);
+        }
     }
 
     private void ReleaseWaiters()
     {
-        foreach (var (envelope, offset) in _waiters)
+        // "Nothing new yet" is a safe answer: the waiter polls again and finds the new owner.
+        foreach (var w in _waiters)
         {
-            envelope.Reply(new MessagesAvailable(offset));
+            w.Asker.Tell(new MessagesAvailable(w.Offset));
         }
         _waiters.Clear();
-    }
-
-    private async ValueTask<NextConsumed> ConsumeAsync(ConsumeNext consume, CancellationToken cancellationToken)
-    {
-        var position = PositionOf(consume.ConsumerId, consume.From);
-        // Only committed messages are delivered: one appended earlier in this same batch is not
-        // durable yet, and handing it out could deliver a message a failed commit then loses.
-        if (position >= _log.HighWatermark)
-        {
-            if (!_log.Positions.ContainsKey(consume.ConsumerId) && !_pendingPositions.ContainsKey(consume.ConsumerId))
-            {
-                // Record where an unpinned consumer starts, or "latest" would drift forward.
-                _pendingPositions[consume.ConsumerId] = position;
-            }
-            return new NextConsumed(null, 0);
-        }
-        var message = await ReadCommittedAsync(position, cancellationToken);
-        _pendingPositions[consume.ConsumerId] = position + 1;
-        return new NextConsumed(message, _log.HighWatermark - position - 1);
-    }
-
-    private async ValueTask<MessagesFetched> FetchAsync(FetchMessages fetch, CancellationToken cancellationToken)
-    {
-        var from = Math.Max(fetch.Offset, _log.LogStart);
-        var until = Math.Min(_log.HighWatermark, from + Math.Max(0, fetch.Max));
-        var messages = new List<StoredMessage>((int)Math.Max(0, until - from));
-        for (var offset = from; offset < until; offset++)
-        {
-            messages.Add(await ReadCommittedAsync(offset, cancellationToken));
-        }
-        return new MessagesFetched(messages, _log.LogStart, _log.HighWatermark);
-    }
-
-    private long PositionOf(long consumerId, StartFrom from) =>
-        _pendingPositions.TryGetValue(consumerId, out var pending) ? pending : _log.PositionOf(consumerId, from);
-
-    private async ValueTask<StoredMessage> ReadCommittedAsync(long offset, CancellationToken cancellationToken)
-    {
-        if (_log.TryGetCached(offset, out var cached))
-        {
-            return cached;
-        }
-        if (_coldPage.Count > 0 && offset >= _coldPage[0].Offset && offset <= _coldPage[^1].Offset)
-        {
-            return _coldPage[(int)(offset - _coldPage[0].Offset)];
-        }
-        _coldPage = await journal.ReadAsync(id, offset, settings.ReadPageSize, cancellationToken);
-        if (_coldPage.Count == 0 || _coldPage[0].Offset != offset)
-        {
-            throw new InvalidOperationException($"partition {id}: journal has no message at committed offset {offset}");
-        }
-        return _coldPage[0];
     }
 
     /// <summary>Where a producer's idempotent batch landed in this partition.</summary>
     private readonly record struct ProducerBatch(long Sequence, long FirstOffset, int Count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Topic}/{Partition} recovered at epoch {Epoch}: high-water mark {HighWatermark}, {Consumers} consumer positions")]
-    private partial void LogRecovered(string topic, int partition, long epoch, long highWatermark, int consumers);
+    private sealed record Waiter(IActorRef Asker, long Offset, long DeadlineUtcTicks)
+    {
+        public bool Expired => DeadlineUtcTicks != 0 && DateTime.UtcNow.Ticks > DeadlineUtcTicks;
+    }
+
+    /// <summary>The requests gathered for one write, and their answers.</summary>
+    private sealed class Batch
+    {
+        public readonly List<StoredMessage> Messages = [];
+        public readonly Dictionary<long, long> Positions = [];
+        public readonly Dictionary<long, ProducerBatch> Sequences = [];
+        public readonly List<(IActorRef Asker, object Reply)> Replies = [];
+
+        public int Requests => Replies.Count;
+
+        public bool HasWrites => Messages.Count > 0 || Positions.Count > 0;
+
+        public bool IsEmpty => !HasWrites && Replies.Count == 0;
+
+        /// <summary>
+        /// Usually one event. A batch of large messages is cut at <paramref name="maxBytes"/> so
+        /// no single journal row grows without bound; positions and sequences go with the last
+        /// piece, and the pieces are written together and answered after the last.
+        /// </summary>
+        public List<PartitionBatchCommitted> ToEvents(long maxBytes)
+        {
+            var positions = Positions.Select(p => new ConsumerPosition(p.Key, p.Value)).ToList();
+            var sequences = Sequences.Select(s => new ProducerBatchRecord(s.Key, s.Value.Sequence, s.Value.FirstOffset, s.Value.Count)).ToList();
+            var events = new List<PartitionBatchCommitted>(1);
+            var start = 0;
+            long bytes = 0;
+            for (var i = 0; i < Messages.Count; i++)
+            {
+                // Worst case three UTF-8 bytes per char; the estimate only has to be safe.
+                var size = Messages[i].Payload.Length * 3L;
+                if (i > start && bytes + size > maxBytes)
+                {
+                    events.Add(new PartitionBatchCommitted(Messages.GetRange(start, i - start), [], []));
+                    start = i;
+                    bytes = 0;
+                }
+                bytes += size;
+            }
+            events.Add(new PartitionBatchCommitted(Messages.GetRange(start, Messages.Count - start), positions, sequences));
+            return events;
+        }
+
+        public void ReplyAll()
+        {
+            foreach (var (asker, reply) in Replies)
+            {
+                asker.Tell(reply);
+            }
+            Replies.Clear();
+        }
+
+        public void FailAll(RequestFailed failure)
+        {
+            foreach (var (asker, _) in Replies)
+            {
+                asker.Tell(failure);
+            }
+            Replies.Clear();
+        }
+    }
+
+    private sealed class FlushNow
+    {
+        public static readonly FlushNow Instance = new();
+    }
+
+    private sealed record ColdPageLoaded(long Offset, IReadOnlyList<StoredMessage> Page);
+
+    private sealed record ColdPageFailed(Exception Cause);
+}
+
+/// <summary>
+/// Sharding's hand-off and passivation stop message for partitions: unlike a PoisonPill it lets
+/// the entity finish (and answer) the write in flight and the requests it already accepted.
+/// </summary>
+public sealed class StopPartition
+{
+    public static readonly StopPartition Instance = new();
 }
