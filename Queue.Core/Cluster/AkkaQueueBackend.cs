@@ -16,9 +16,22 @@ namespace Queue.Core.Cluster;
 /// finds no room within <paramref name="inFlightWait"/> is refused as overloaded. That, not the
 /// mailboxes (Akka's are unbounded), is what keeps a flood from growing memory without limit.
 /// </remarks>
-public sealed class AkkaQueueBackend(IActorRef partitions, IActorRef catalogue, int maxInFlight, TimeSpan inFlightWait) : IQueueBackend
+public sealed class AkkaQueueBackend(Func<IActorRef> partitionsRef, Func<IActorRef> catalogueRef, int maxInFlight, TimeSpan inFlightWait) : IQueueBackend
 {
     private readonly SemaphoreSlim _inFlight = new(maxInFlight, maxInFlight);
+    // Looked up on first use: the region and the proxy exist only once the actor system has
+    // started, which is after the host has built its services.
+    private readonly Lazy<IActorRef> _partitions = new(partitionsRef);
+    private readonly Lazy<IActorRef> _catalogue = new(catalogueRef);
+
+    public AkkaQueueBackend(IActorRef partitions, IActorRef catalogue, int maxInFlight, TimeSpan inFlightWait)
+        : this(() => partitions, () => catalogue, maxInFlight, inFlightWait)
+    {
+    }
+
+    private IActorRef partitions => _partitions.Value;
+
+    private IActorRef catalogue => _catalogue.Value;
 
     public async Task<TReply> AskPartitionAsync<TReply>(PartitionId partition, IPartitionRequest<TReply> request, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -126,8 +126,8 @@ public static class QueueCluster
 
     /// <summary>The backend the request logic asks through, from the actors registered under <see cref="PartitionsKey"/> and <see cref="CatalogueKey"/>.</summary>
     public static AkkaQueueBackend CreateBackend(IActorRegistry registry, QueueSettings settings) => new(
-        registry.Get<PartitionsKey>(),
-        registry.Get<CatalogueKey>(),
+        registry.Get<PartitionsKey>,
+        registry.Get<CatalogueKey>,
         Math.Max(1, settings.Partition.MailboxCapacity),
         settings.Http.MailboxWait);
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Queue.Core.Actors;
+using Akka.Actor;
+using Queue.Core.Cluster;
+using Queue.Core.Protocol;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
 using Queue.Core.Journal;
@@ -16,18 +18,23 @@ namespace Queue.Http.Tests.V1;
 public sealed class OverloadTests
 {
     [Fact]
-    public async Task A_full_mailbox_is_overloaded_not_a_hang()
+    public async Task A_node_with_all_its_asks_in_flight_sheds_new_ones_instead_of_queueing()
     {
-        var frontend = new QueueFrontend(new InMemoryJournal(), _ => new NeverRoomMailbox(), new LimitSettings(),
-            requestTimeout: TimeSpan.FromSeconds(30), mailboxWait: TimeSpan.FromMilliseconds(20));
-        await frontend.CreateTopicAsync("busy", 1, CancellationToken.None);
+        using var system = ActorSystem.Create("overload");
+        // A partition that never answers holds the node's only in-flight slot.
+        var silent = system.ActorOf(Props.Create(() => new Silent()));
+        var catalogue = system.ActorOf(Props.Create(() => new OneTopic()));
+        var backend = new AkkaQueueBackend(silent, catalogue, maxInFlight: 1, inFlightWait: TimeSpan.FromMilliseconds(20));
+        var frontend = new QueueFrontend(backend, new LimitSettings(), requestTimeout: TimeSpan.FromSeconds(30));
+        var first = frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("x", null, null)], CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<QueueException>(() =>
-            frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("x", null, null)], CancellationToken.None));
+            frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("y", null, null)], CancellationToken.None));
 
         Assert.Equal(QueueErrorKind.Overloaded, error.Kind);
         Assert.True(error.IsRetryable);
         Assert.Contains("busy/0", error.Message);
+        Assert.False(first.IsCompleted);
     }
 
     [Theory]
@@ -49,11 +56,13 @@ public sealed class OverloadTests
         Assert.Equal(retryAfter, http.Response.Headers.RetryAfter.Count > 0);
     }
 
-    private sealed class NeverRoomMailbox : IActorRef
+    private sealed class Silent : ReceiveActor
     {
-        public string Path => "partition/busy/0";
+        public Silent() => ReceiveAny(_ => { });
+    }
 
-        public async ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken) =>
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+    private sealed class OneTopic : ReceiveActor
+    {
+        public OneTopic() => Receive<GetTopic>(_ => Sender.Tell(new TopicLookup(new TopicInfo("busy", 1))));
     }
 }
