@@ -28,8 +28,9 @@ namespace Queue.Core.Serialization;
 public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>
-    /// Fixed for good: it travels with every remote message and every journal row. Akka reserves
-    /// 0-100 for itself; the Akka.NET plugins use low hundreds, so this sits well clear of them.
+    /// Fixed for good: it travels with every remote message and every journal row. Akka keeps the
+    /// ids below 100 for its own serializers; a seven-digit id stays clear of those and of the
+    /// small ids other plugins tend to pick.
     /// </summary>
     public const int SerializerId = 1_700_042;
 
