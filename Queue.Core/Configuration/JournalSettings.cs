@@ -1,26 +1,56 @@
 namespace Queue.Core.Configuration;
 
-/// <summary>queue.journal: where partition state is made durable.</summary>
+/// <summary>queue.journal.kind, resolved: where partitions are persisted.</summary>
+public enum JournalKind
+{
+    /// <summary>A SQLite file in <see cref="JournalSettings.DataDir"/>; one node only.</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL, shared by every broker; what a cluster needs to fail over.</summary>
+    Postgres,
+
+    /// <summary>Nothing survives a restart; tests and demos.</summary>
+    Memory,
+}
+
+/// <summary>queue.journal: where partition state is made durable. Defaults mirror hocon/queue.conf.</summary>
 public sealed record JournalSettings
 {
-    /// <summary>Npgsql connection string; empty selects the in-memory journal.</summary>
+    private readonly JournalKind? _kind;
+
+    /// <summary>
+    /// The journal in use. Unless set explicitly (queue.journal.kind), it follows
+    /// <see cref="Postgres"/>: postgres when a connection string is given, else sqlite — the same
+    /// "auto" rule the binder applies, so <c>new JournalSettings { Postgres = ... }</c> means postgres.
+    /// </summary>
+    public JournalKind Kind
+    {
+        get => _kind ?? (string.IsNullOrWhiteSpace(Postgres) ? JournalKind.Sqlite : JournalKind.Postgres);
+        init => _kind = value;
+    }
+
+    /// <summary>Npgsql connection string; used when <see cref="Kind"/> is postgres.</summary>
     public string Postgres { get; init; } = "";
+
+    /// <summary>Directory of the SQLite journal.</summary>
+    public string DataDir { get; init; } = "./data";
 
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    public int MaxBatchRows { get; init; } = 5000;
-
-    /// <summary>Most payload bytes (UTF-8) one group commit carries; a single bigger write still goes whole.</summary>
-    public long MaxBatchBytes { get; init; } = 32L * 1024 * 1024;
-
-    /// <summary>How long start-up waits for PostgreSQL to answer and the schema to be migrated.</summary>
+    /// <summary>How long start-up waits for the database to answer and the schema to be created.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>queue.journal.kind, resolved: "" in HOCON means postgres when a connection string is set, else sqlite.</summary>
-    public JournalKind Kind { get; init; } = JournalKind.Memory;
+    /// <summary>Most payload bytes (UTF-8) one journal event carries; a single bigger append still goes whole.</summary>
+    public long MaxBatchBytes { get; init; } = 32L * 1024 * 1024;
 
-    /// <summary>queue.journal.data-dir: where the SQLite journal file lives.</summary>
-    public string DataDir { get; init; } = "./data";
+    /// <summary>
+    /// No longer configurable (queue.journal.max-batch-rows was removed). Kept, unbound, only so
+    /// the old PostgreSQL journal compiles until it is deleted.
+    /// </summary>
+    public int MaxBatchRows { get; init; } = 5000;
 
     public bool IsPostgres => Kind == JournalKind.Postgres;
+
+    /// <summary>The SQLite database file: data-dir/akkaqueue.db.</summary>
+    public string SqlitePath => Path.Combine(DataDir, "akkaqueue.db");
 }

@@ -1,6 +1,6 @@
 namespace Queue.Core.Configuration;
 
-/// <summary>queue.limits: what a request may carry. Defaults mirror hocon/reference.conf.</summary>
+/// <summary>queue.limits: what a request may carry. Defaults mirror hocon/queue.conf.</summary>
 public sealed record LimitSettings
 {
     public int MaxMessageBytes { get; init; } = 1024 * 1024;

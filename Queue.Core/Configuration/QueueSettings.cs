@@ -1,8 +1,11 @@
+using Akka.Configuration;
+
 namespace Queue.Core.Configuration;
 
 /// <summary>
 /// Everything a node reads from configuration, bound once at start-up (see
-/// <see cref="QueueSettingsBinder"/>) and immutable afterwards. Defaults equal hocon/reference.conf.
+/// <see cref="QueueSettingsBinder"/>) and immutable afterwards. Defaults equal hocon/queue.conf,
+/// so <c>new QueueSettings()</c> is a valid standalone node.
 /// </summary>
 public sealed record QueueSettings
 {
@@ -16,13 +19,21 @@ public sealed record QueueSettings
 
     public JournalSettings Journal { get; init; } = new();
 
+    /// <summary>Not configurable any more; see <see cref="TransportSettings"/>.</summary>
     public TransportSettings Transport { get; init; } = new();
 
     public ClusterSettings Cluster { get; init; } = new();
 
-    /// <summary>The whole merged HOCON (akka.* and queue.*), handed to the actor system as its configuration.</summary>
-    public Akka.Configuration.Config Hocon { get; init; } = Akka.Configuration.Config.Empty;
+    /// <summary>
+    /// The whole merged configuration these settings were bound from (akka.* included), so the
+    /// node can hand the akka.* part to Akka.Hosting. Defaults to the embedded akka.conf and
+    /// queue.conf. Note that record equality compares it by reference.
+    /// </summary>
+    public Config Hocon { get; init; } = QueueConfiguration.Defaults;
 
     /// <summary>Cluster mode: the node joins others through seed nodes instead of running alone.</summary>
     public bool IsClustered => Node.SeedNodes.Count > 0;
+
+    /// <summary>queue.cluster.lease.enabled resolved: auto means on with the postgres journal.</summary>
+    public bool UsesLease => Cluster.LeaseEnabled ?? Journal.IsPostgres;
 }

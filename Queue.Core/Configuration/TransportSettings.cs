@@ -1,6 +1,10 @@
 namespace Queue.Core.Configuration;
 
-/// <summary>queue.transport: the node-to-node TCP transport.</summary>
+/// <summary>
+/// The old node-to-node TCP transport. No longer configurable (queue.transport.* was removed:
+/// Akka.Remote replaces it, see akka.remote in hocon/akka.conf); kept with its defaults, unbound,
+/// only so Queue.Core/Transport compiles until it is deleted.
+/// </summary>
 public sealed record TransportSettings
 {
     public int MaxFrameBytes { get; init; } = 16 * 1024 * 1024;

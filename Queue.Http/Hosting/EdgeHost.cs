@@ -1,9 +1,9 @@
+using Akka.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Akka.Actor;
@@ -24,21 +24,15 @@ namespace Queue.Http.Hosting;
 public static partial class EdgeHost
 {
     /// <summary>
-    /// Configuration in layers, lowest first: the embedded reference.conf, the --config file,
-    /// the QUEUE_* environment variables, the command-line flags.
+    /// Configuration in layers, lowest first: the embedded hocon/akka.conf and hocon/queue.conf,
+    /// the --config file, the QUEUE_* environment variables, the command-line flags
+    /// (see <see cref="QueueConfiguration.Load"/>).
     /// </summary>
-    public static IConfiguration LoadConfiguration(IReadOnlyList<string> args, out bool helpRequested)
+    public static Config LoadConfiguration(IReadOnlyList<string> args, out bool helpRequested)
     {
-        var (flags, help) = CommandLineFlags.Parse(args);
+        var (config, help) = QueueConfiguration.Load(args, Environment.GetEnvironmentVariable);
         helpRequested = help;
-        var environment = CommandLineFlags.FromEnvironment(Environment.GetEnvironmentVariable);
-        var configFile = flags.GetValueOrDefault(CommandLineFlags.ConfigFileKey) ?? environment.GetValueOrDefault(CommandLineFlags.ConfigFileKey);
-        var builder = new ConfigurationBuilder().AddHoconReference();
-        if (!string.IsNullOrEmpty(configFile))
-        {
-            builder.AddHoconFile(configFile, optional: false);
-        }
-        return builder.AddInMemoryCollection(environment).AddInMemoryCollection(flags).Build();
+        return config;
     }
 
     /// <summary>Reads configuration and settings for a program; null (with the exit code) when it should not start.</summary>
@@ -54,7 +48,7 @@ public static partial class EdgeHost
             }
             return (QueueSettingsBinder.Bind(configuration), 0);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or FileNotFoundException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
             Console.Error.WriteLine($"{program}: {ex.Message}");
             return (null, 2);

@@ -1,9 +1,0 @@
-namespace Queue.Core.Configuration;
-
-public enum HoconScalarKind
-{
-    String,
-    Number,
-    Boolean,
-    Null,
-}
