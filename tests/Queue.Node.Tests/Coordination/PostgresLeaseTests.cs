@@ -23,12 +23,14 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly PostgresDatabase _database;
+    private readonly ITestOutputHelper _output;
     private readonly List<ActorSystem> _otherSystems = [];
 
     public PostgresLeaseTests(PostgresDatabase database, ITestOutputHelper output)
         : base(LeaseConfig(database.ConnectionString), nameof(PostgresLeaseTests), output)
     {
         _database = database;
+        _output = output;
     }
 
     [Fact]
@@ -93,6 +95,7 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
         var before = a.FencingToken;
 
         a.RenewalsPaused = true;
+        var paused = Stopwatch.StartNew();
         var holderStillBelievedItHeld = true;
         await Eventually.True(async () =>
         {
@@ -104,6 +107,7 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
             holderStillBelievedItHeld = a.CheckLease();
             return true;
         }, Patience, "node-b takes over the lease node-a no longer renews");
+        _output.WriteLine($"takeover {paused.Elapsed.TotalMilliseconds:0} ms after renewals stopped (TTL {Ttl.TotalMilliseconds:0} ms)");
 
         Assert.False(holderStillBelievedItHeld);
         Assert.Null(a.FencingToken);
@@ -230,10 +234,13 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
         proxy.Blackhole();
 
         // Renewals now hang rather than fail: the holder must give up on its own clock.
+        var blackholed = Stopwatch.StartNew();
         var reason = await lost.Task.WaitAsync(Patience);
+        _output.WriteLine($"holder stepped down {blackholed.Elapsed.TotalMilliseconds:0} ms after the cut");
         Assert.IsType<LeaseTimeoutException>(reason);
         Assert.False(a.CheckLease());
         await Eventually.True(() => b.Acquire(), Patience, "node-b takes over from the cut-off node-a");
+        _output.WriteLine($"other owner took over {blackholed.Elapsed.TotalMilliseconds:0} ms after the cut");
         Assert.Equal(2, b.FencingToken);
 
         // And an acquire that cannot reach the database fails within the operation timeout.
