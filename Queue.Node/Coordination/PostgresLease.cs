@@ -175,6 +175,13 @@ public sealed class PostgresLease : Lease
             _holding = null;
         }
         holding?.Stop();
+        if (holding?.InFlight is { IsCompleted: false } renewal)
+        {
+            // A renewal sent just before might otherwise reach the database after the release and
+            // extend the lease again, making the next owner wait a whole TTL. Cancelling it (Stop)
+            // makes Npgsql cancel it on the server; wait until it is settled either way.
+            await Task.WhenAny(renewal, Task.Delay(_operationTimeout)).ConfigureAwait(false);
+        }
 
         await RunAsync("release", _operationTimeout, async (dataSource, token) =>
         {
@@ -246,7 +253,7 @@ public sealed class PostgresLease : Lease
                         command.Parameters.Add(new NpgsqlParameter("ttl", NpgsqlDbType.Interval) { Value = _ttl });
                         command.Parameters.Add(new NpgsqlParameter("fencing", NpgsqlDbType.Bigint) { Value = holding.Fencing });
                         return await command.ExecuteScalarAsync(t).ConfigureAwait(false) as long?;
-                    }, token).ConfigureAwait(false);
+                    }, token, started => holding.InFlight = started).ConfigureAwait(false);
                 }
                 catch (LeaseException ex) when (!token.IsCancellationRequested)
                 {
@@ -317,7 +324,8 @@ public sealed class PostgresLease : Lease
     /// The caller is released at the deadline even if Npgsql is still waiting for the server to
     /// acknowledge the cancellation. Failures become the exceptions Akka's lease users expect.
     /// </summary>
-    private async Task<T> RunAsync<T>(string operation, TimeSpan timeout, Func<NpgsqlDataSource, CancellationToken, Task<T>> body, CancellationToken stop = default)
+    private async Task<T> RunAsync<T>(string operation, TimeSpan timeout, Func<NpgsqlDataSource, CancellationToken, Task<T>> body,
+        CancellationToken stop = default, Action<Task>? started = null)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop, _extension.Stopping);
         cts.CancelAfter(timeout);
@@ -325,6 +333,7 @@ public sealed class PostgresLease : Lease
         try
         {
             task = RunBodyAsync(body, cts.Token);
+            started?.Invoke(task);
             return await task.WaitAsync(cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (stop.IsCancellationRequested)
@@ -385,6 +394,15 @@ public sealed class PostgresLease : Lease
         private int _stopped;
 
         public CancellationToken Token { get; } = cancellation.Token;
+
+        private volatile Task? _inFlight;
+
+        /// <summary>The database call of the renewal under way, if any (it may outlive our wait for it).</summary>
+        public Task? InFlight
+        {
+            get => _inFlight;
+            set => _inFlight = value;
+        }
 
         public void Stop()
         {

@@ -46,16 +46,25 @@ public sealed class PostgresLeaseExtension : IExtension
     {
         var key = (connectionString, table);
         var lazy = _tables.GetOrAdd(key, k => new Lazy<Task>(() => CreateTableAsync(k.ConnectionString, k.Table)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled)
+        if (lazy.Value is { IsFaulted: true } or { IsCanceled: true })
         {
             _tables.TryRemove(new KeyValuePair<(string, string), Lazy<Task>>(key, lazy));
+            lazy = _tables.GetOrAdd(key, k => new Lazy<Task>(() => CreateTableAsync(k.ConnectionString, k.Table)));
         }
         // The creation itself is not tied to one caller's token: another lease may be waiting on it.
-        return task.WaitAsync(cancellationToken);
+        return lazy.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task CreateTableAsync(string connectionString, string table)
+    private Task CreateTableAsync(string connectionString, string table)
+    {
+        var task = CreateTableCoreAsync(connectionString, table);
+        // Its failure reaches whoever waits; if all waiters gave up, it must not go unobserved.
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    private async Task CreateTableCoreAsync(string connectionString, string table)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
