@@ -50,6 +50,10 @@ public static class QueueCluster
         akka.AddHocon(NodeHocon(settings, roles), HoconAddMode.Prepend);
         akka.AddHocon(settings.Hocon, HoconAddMode.Append);
         akka.AddHocon(Serialization.QueueSerializer.Config, HoconAddMode.Append);
+        if (settings.Node.TlsCertificatePath.Length > 0)
+        {
+            akka.AddSetup(TlsSetup(settings.Node));
+        }
         if (settings.Node.SeedNodes.Count == 0)
         {
             // A single node is a cluster of one: it joins itself, so sharding and the singleton
@@ -61,6 +65,28 @@ public static class QueueCluster
             });
         }
         return akka;
+    }
+
+    /// <summary>
+    /// Mutual TLS with the cluster's certificate pinned: every node presents the certificate and
+    /// accepts only peers presenting the same one (its thumbprint), so a node without it can
+    /// neither join nor read the traffic. A self-signed certificate fails chain validation, which
+    /// is why the pin, not the chain, is the check (akka-notes.md: never suppress validation).
+    /// </summary>
+    private static Akka.Remote.Transport.DotNetty.DotNettySslSetup TlsSetup(NodeSettings node)
+    {
+        var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+            node.TlsCertificatePath, node.TlsCertificatePassword.Length > 0 ? node.TlsCertificatePassword : null);
+        if (!certificate.HasPrivateKey)
+        {
+            throw new InvalidOperationException($"queue.node.tls.certificate-path: {node.TlsCertificatePath} has no private key; a node must be able to present it");
+        }
+        return new Akka.Remote.Transport.DotNetty.DotNettySslSetup(
+            certificate,
+            suppressValidation: false,
+            requireMutualAuthentication: true,
+            validateCertificateHostname: false,
+            Akka.Remote.Transport.DotNetty.CertificateValidation.PinnedCertificate(certificate.Thumbprint));
     }
 
     /// <summary>The cluster address of a seed given as host:port.</summary>

@@ -43,6 +43,10 @@ public static class QueueNodeServiceCollectionExtensions
             if (journal is not null)
             {
                 akka.AddHocon(journal, HoconAddMode.Prepend);
+                if (settings.UsesLease && settings.Journal.IsPostgres)
+                {
+                    akka.AddHocon(LeaseHocon(settings), HoconAddMode.Prepend);
+                }
                 var partitions = settings.Partition;
                 var maxWriteBytes = settings.Journal.MaxBatchBytes;
                 akka.WithShardRegion<QueueCluster.PartitionsKey>(
@@ -72,5 +76,26 @@ public static class QueueNodeServiceCollectionExtensions
         });
         EdgeHost.AddQueueFrontend(services, settings);
         return services;
+    }
+
+    /// <summary>
+    /// The PostgreSQL lease (docs/lease.md) for the manager singleton and for every shard, so a
+    /// broker cut off from the others cannot keep hosting what they have moved elsewhere.
+    /// </summary>
+    private static Akka.Configuration.Config LeaseHocon(QueueSettings settings)
+    {
+        var cluster = settings.Cluster;
+        return Akka.Configuration.ConfigurationFactory.ParseString($$"""
+            akkaqueue.postgres-lease {
+              lease-class = "Queue.Node.Coordination.PostgresLease, Queue.Node"
+              heartbeat-timeout = {{(long)cluster.LeaseTtl.TotalMilliseconds}}ms
+              heartbeat-interval = {{(long)cluster.LeaseRenewInterval.TotalMilliseconds}}ms
+              lease-operation-timeout = {{(long)settings.Journal.WriteTimeout.TotalMilliseconds}}ms
+              connection-string = {{QueueCluster.Quote(settings.Journal.Postgres)}}
+              table = "akkaqueue_leases"
+            }
+            akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"
+            akka.cluster.sharding.use-lease = "akkaqueue.postgres-lease"
+            """);
     }
 }

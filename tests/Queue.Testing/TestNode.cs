@@ -48,6 +48,12 @@ public sealed class TestNode : IAsyncDisposable
     {
         var settings = configure?.Invoke(new QueueSettings()) ?? new QueueSettings();
         var port = FreePort.Next();
+        if (!settings.Journal.IsPostgres && settings.Journal.DataDir == new JournalSettings().DataDir)
+        {
+            // Tests share a working directory: unless a test asks for a journal of its own, each
+            // node gets an in-memory one instead of the default ./data SQLite file.
+            settings = settings with { Journal = settings.Journal with { Kind = JournalKind.Memory } };
+        }
         // Port 0: the cluster transport takes a free port, so tests can run side by side.
         settings = settings with { Http = settings.Http with { Port = port }, Node = settings.Node with { Port = 0 } };
         var app = NodeApplication.Build(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
