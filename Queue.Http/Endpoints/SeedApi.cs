@@ -12,8 +12,8 @@ namespace Queue.Http.Endpoints;
 /// <summary>
 /// The assignments' endpoints (design.md §5, seed-compatible API). Every handler reads its input
 /// through <see cref="RequestFields"/>, asks <see cref="QueueFrontend"/>, and answers 200 with the
-/// seeds' shape; failures go through <see cref="SeedResults"/> (400 for client mistakes, 503 for
-/// retryable trouble), so no client mistake produces a 5xx.
+/// seeds' shape; failures go through <see cref="SeedResults"/> (400 for client mistakes, 413 for
+/// anything too large, 503 for retryable trouble), so no client mistake produces a 5xx.
 /// </summary>
 public static class SeedApi
 {
