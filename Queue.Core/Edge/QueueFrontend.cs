@@ -153,6 +153,18 @@ public sealed partial class QueueFrontend(
         return backlogs.Sum(b => b.Size);
     }
 
+    /// <summary>Messages left for the consumer in each partition it reads (or the one asked for), in partition order.</summary>
+    public async Task<IReadOnlyList<(int Partition, long Size)>> PartitionSizesAsync(
+        string? topicName, long consumerId, int? partition, CancellationToken cancellationToken)
+    {
+        var (topic, consumer) = await ConsumerOnTopicAsync(topicName, consumerId, cancellationToken);
+        var partitions = PartitionsOf(topic, ValidateConsumerPartition(topic, consumer, partition)).ToList();
+        var deadline = Deadline.Start(requestTimeout);
+        var backlogs = await Task.WhenAll(partitions.Select(p =>
+            AskAsync(new PartitionId(topic.Name, p), new GetBacklog(consumer.Id, consumer.From), deadline, cancellationToken)));
+        return partitions.Select((p, i) => (p, backlogs[i].Size)).ToList();
+    }
+
     private async Task<(TopicInfo Topic, ConsumerInfo Consumer)> ConsumerOnTopicAsync(string? topicName, long consumerId, CancellationToken cancellationToken)
     {
         var topic = await GetTopicAsync(topicName, cancellationToken);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Queue.Core.Log;
 
 /// <summary>
@@ -22,12 +25,20 @@ public static class TopicNames
         {
             return $"topic name '{name}' is not allowed";
         }
-        foreach (var c in name)
+        // By code point, not by UTF-16 unit: the client sent '😀', and half of its surrogate pair
+        // would reach it as '\uD83D' or a replacement character. The code point number makes
+        // look-alikes and invisible characters identifiable.
+        for (var i = 0; i < name.Length;)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            var c = name[i];
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
             {
-                return $"topic name '{name}' contains '{c}'; use only letters, digits, '.', '_' and '-'";
+                i++;
+                continue;
             }
+            var status = Rune.DecodeFromUtf16(name.AsSpan(i), out var rune, out _);
+            var shown = status == OperationStatus.Done ? $"'{rune}' (U+{rune.Value:X4})" : $"an unpaired UTF-16 surrogate (U+{(int)c:X4})";
+            return $"topic name '{name}' contains {shown}; use only letters, digits, '.', '_' and '-'";
         }
         return null;
     }

@@ -20,7 +20,10 @@ public sealed record ProducedResponse(string Status, int Partition, long Offset)
 
 public sealed record ConsumedResponse(string Status, string Message, int Partition, long Offset);
 
-public sealed record SizeResponse(string Status, long Size);
+/// <summary><c>size</c> is the total; <c>sizes</c> has one entry per partition the consumer reads, in partition order.</summary>
+public sealed record SizeResponse(string Status, long Size, IReadOnlyList<PartitionSize> Sizes);
+
+public sealed record PartitionSize(int Partition, long Size);
 
 public sealed record HealthResponse(string Status, string Node, IReadOnlyList<string> Roles, string Journal);
 

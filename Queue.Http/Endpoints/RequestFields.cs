@@ -9,20 +9,32 @@ namespace Queue.Http.Endpoints;
 /// The input of one seed-API call, gathered leniently the way the assignments' clients send it:
 /// query string, form body or JSON body (GET requests included), under any of the seeds' field
 /// spellings, with numbers as JSON numbers or numeric strings. A JSON body wins over the form,
-/// which wins over the query string.
+/// which wins over the query string. Lenient is not careless: a JSON boolean, object or array
+/// where text or a number belongs, and a field that looks like a partition under a spelling we
+/// do not know, are refused (400) rather than taken as text or ignored.
 /// </summary>
 internal sealed class RequestFields
 {
     private static readonly string[] TopicNames = ["topic_name", "name", "topic"];
-    private static readonly string[] PartitionNames = ["partition", "partition_id", "partition_index", "part"];
+    /// <summary>The partition's accepted spellings (README, docs/api-v1.md and the OpenAPI document list them too).</summary>
+    public static IReadOnlyList<string> PartitionNames { get; } = ["partition", "partition_id", "partition_index", "partition_number", "part"];
 
     private readonly Dictionary<string, string?> _values;
 
-    private RequestFields(Dictionary<string, string?> values) => _values = values;
+    // Fields that came as JSON of a kind no field of ours takes (boolean, object, array). Kept
+    // aside, not refused at once: a field the endpoint never reads stays ignored, as before.
+    private readonly Dictionary<string, JsonValueKind> _untyped;
+
+    private RequestFields(Dictionary<string, string?> values, Dictionary<string, JsonValueKind> untyped)
+    {
+        _values = values;
+        _untyped = untyped;
+    }
 
     public static async Task<RequestFields> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var untyped = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in request.Query)
         {
             values[key] = value.ToString();
@@ -47,27 +59,44 @@ internal sealed class RequestFields
         }
         else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            await ReadJsonAsync(request, values, cancellationToken);
+            await ReadJsonAsync(request, values, untyped, cancellationToken);
         }
-        return new RequestFields(values);
+        return new RequestFields(values, untyped);
     }
 
-    public string? Topic => First(TopicNames);
+    public string? Topic => First(TopicNames, "a string");
 
     public string RequireTopic() => Topic is { Length: > 0 } topic
         ? topic
         : throw Bad("Missing field 'topic_name' (also accepted: 'name', 'topic')");
 
-    public int? Partition => OptionalInt(PartitionNames, "partition");
+    /// <summary>
+    /// The partition, under any of <see cref="PartitionNames"/>. Any other field whose name starts
+    /// with "part" (partition_no, partitionId, part_id...) is refused: ignoring it would send the
+    /// request to a partition the client did not ask for.
+    /// </summary>
+    public int? Partition
+    {
+        get
+        {
+            foreach (var name in _values.Keys.Concat(_untyped.Keys))
+            {
+                if (name.StartsWith("part", StringComparison.OrdinalIgnoreCase) && !PartitionNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw Bad($"Unknown field '{name}': the partition is spelled {string.Join(", ", PartitionNames.Select(n => $"'{n}'"))}");
+                }
+            }
+            return OptionalInt(PartitionNames, "partition");
+        }
+    }
 
-    public string? Text(string name) => _values.GetValueOrDefault(name);
+    public string? Text(string name) => First([name], "a string");
 
-    public string RequireText(string name) =>
-        _values.GetValueOrDefault(name) ?? throw Bad($"Missing field '{name}'");
+    public string RequireText(string name) => Text(name) ?? throw Bad($"Missing field '{name}'");
 
     public long RequireId(string name)
     {
-        var text = _values.GetValueOrDefault(name);
+        var text = First([name], "an integer");
         if (string.IsNullOrEmpty(text))
         {
             throw Bad($"Missing field '{name}'");
@@ -81,7 +110,7 @@ internal sealed class RequestFields
 
     public int? OptionalInt(IReadOnlyList<string> names, string label)
     {
-        var text = First(names);
+        var text = First(names, "an integer");
         if (string.IsNullOrEmpty(text))
         {
             return null;
@@ -93,10 +122,15 @@ internal sealed class RequestFields
         return value;
     }
 
-    private string? First(IReadOnlyList<string> names)
+    /// <param name="expected">What the field must be, for the refusal of a boolean, object or array.</param>
+    private string? First(IReadOnlyList<string> names, string expected)
     {
         foreach (var name in names)
         {
+            if (_untyped.TryGetValue(name, out var kind))
+            {
+                throw Bad($"Field '{name}' must be {expected}, got {KindName(kind)}");
+            }
             if (_values.TryGetValue(name, out var value) && value is not null)
             {
                 return value;
@@ -105,7 +139,14 @@ internal sealed class RequestFields
         return null;
     }
 
-    private static async Task ReadJsonAsync(HttpRequest request, Dictionary<string, string?> values, CancellationToken cancellationToken)
+    private static string KindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static async Task ReadJsonAsync(
+        HttpRequest request, Dictionary<string, string?> values, Dictionary<string, JsonValueKind> untyped, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -126,15 +167,27 @@ internal sealed class RequestFields
             {
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    values[property.Name] = property.Value.ValueKind switch
+                    switch (property.Value.ValueKind)
                     {
-                        JsonValueKind.String => property.Value.GetString(),
-                        JsonValueKind.Number => property.Value.GetRawText(),
-                        JsonValueKind.True => "true",
-                        JsonValueKind.False => "false",
-                        JsonValueKind.Null => null,
-                        _ => throw Bad($"Field '{property.Name}' must be a string or a number, not {property.Value.ValueKind.ToString().ToLowerInvariant()}"),
-                    };
+                        case JsonValueKind.String:
+                            values[property.Name] = property.Value.GetString();
+                            untyped.Remove(property.Name);
+                            break;
+                        case JsonValueKind.Number:
+                            values[property.Name] = property.Value.GetRawText();
+                            untyped.Remove(property.Name);
+                            break;
+                        case JsonValueKind.Null:
+                            values[property.Name] = null;
+                            untyped.Remove(property.Name);
+                            break;
+                        default:
+                            // The body wins over the form and the query string, so a typed-wrong
+                            // field must hide theirs rather than fall back to them.
+                            values.Remove(property.Name);
+                            untyped[property.Name] = property.Value.ValueKind;
+                            break;
+                    }
                 }
             }
             catch (InvalidOperationException ex)

@@ -21,15 +21,19 @@ public static partial class SeedResults
         }
         catch (QueueException ex)
         {
-            // The seed contract has only two failure codes: 400 for anything the client can fix,
-            // 503 for anything that may work if retried.
-            return Fail(ex.IsRetryable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest, ex.Message);
+            // 400 for anything the client can fix, 503 for anything that may work if retried;
+            // "too large" is 413, as on /v1, so both surfaces agree on the size limits.
+            var status = ex.Kind == QueueErrorKind.TooLarge ? StatusCodes.Status413PayloadTooLarge
+                : ex.IsRetryable ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status400BadRequest;
+            return Fail(status, ex.Message);
         }
         catch (BadHttpRequestException ex)
         {
-            // Kestrel's own refusals (a body over its size limit is 413, a stalled one 408) are
-            // client mistakes too; the seed contract answers those with 400.
-            return Fail(StatusCodes.Status400BadRequest, ex.Message);
+            // Kestrel's own refusals: a body over the request size limit keeps its 413; the
+            // others (a stalled body is 408) are client mistakes, 400 like the rest.
+            var status = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;
+            return Fail(status, ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,9 +37,13 @@ public static class V1Api
             json.SerializerOptions.DefaultIgnoreCondition = V1Json.Options.DefaultIgnoreCondition;
             json.SerializerOptions.NumberHandling = V1Json.Options.NumberHandling;
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, V1JsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(1, SeedJsonContext.Default);
         });
+        // The /v1 API and the seed-compatible endpoints (tagged "seed"); not the admin endpoints
+        // or the catch-all fallbacks.
         services.AddOpenApi("v1", openApi => openApi.ShouldInclude = description =>
-            description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true);
+            description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true
+            || description.ActionDescriptor.EndpointMetadata.OfType<ITagsMetadata>().Any(t => t.Tags.Contains("seed")));
         return services;
     }
 

@@ -91,9 +91,10 @@ public static partial class EdgeHost
         return services;
     }
 
-    /// <summary>Maps the API (when the node has the edge role), the admin endpoints and the JSON 404.</summary>
+    /// <summary>Maps the API (when the node has the edge role), the admin endpoints and the JSON 404, behind the JSON error bodies.</summary>
     public static void MapEndpoints(WebApplication app, QueueSettings settings)
     {
+        app.UseJsonErrorBodies();
         if (settings.Node.HasRole("edge"))
         {
             app.MapSeedApi();
@@ -103,7 +104,9 @@ public static partial class EdgeHost
         app.MapAdminApi();
         // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file
         // name (/favicon.ico, /x.json) is an unknown route too and gets the same failure body.
-        app.MapFallback("{*path}", (HttpContext http) => SeedResults.Fail(StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
+        // A /v1 path can land here too (/v1/x.json does not match the /v1 group's own fallback):
+        // it still gets the /v1 error shape.
+        app.MapFallback("{*path}", (HttpContext http) => ErrorBodies.Fail(http, StatusCodes.Status404NotFound, $"No endpoint {http.Request.Method} {http.Request.Path}"));
     }
 
     /// <summary>The addresses Kestrel actually bound (port 0 becomes a real port).</summary>

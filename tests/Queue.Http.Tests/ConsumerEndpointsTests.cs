@@ -175,6 +175,36 @@ public sealed class ConsumerEndpointsTests
         Assert.Equal(("a", 0, 0L), await api.ConsumeAsync("T1", consumer));
     }
 
+    [Fact]
+    public async Task Size_answers_the_total_and_each_partition_the_consumer_reads_in_partition_order()
+    {
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        await api.CreateTopicAsync("T1", 3);
+        var producer = await api.RegisterProducerAsync("T1");
+        var wide = await api.RegisterConsumerAsync("T1", from: "earliest");
+        var bound = await api.RegisterConsumerAsync("T1", partition: 2, from: "earliest");
+        foreach (var (partition, count) in new[] { (0, 3), (1, 0), (2, 2) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await api.ProduceAsync("T1", producer, $"m{partition}.{i}", partition);
+            }
+        }
+        await api.ConsumeAsync("T1", wide, partition: 0);
+
+        var all = (await api.TrySizeAsync("T1", wide)).AssertSuccess();
+        var one = (await api.TrySizeAsync("T1", wide, partition: 2)).AssertSuccess();
+        var ofBound = (await api.TrySizeAsync("T1", bound)).AssertSuccess();
+
+        Assert.Equal(4, all.Long("size"));
+        Assert.Equal("""[{"partition":0,"size":2},{"partition":1,"size":0},{"partition":2,"size":2}]""", all.Body.GetProperty("sizes").GetRawText());
+        Assert.Equal(2, one.Long("size"));
+        Assert.Equal("""[{"partition":2,"size":2}]""", one.Body.GetProperty("sizes").GetRawText());
+        Assert.Equal(2, ofBound.Long("size"));
+        Assert.Equal("""[{"partition":2,"size":2}]""", ofBound.Body.GetProperty("sizes").GetRawText());
+    }
+
     public static TheoryData<string, string[]> BadReads => new()
     {
         { "consumer_id=1", ["missing", "topic_name"] },

@@ -1,3 +1,4 @@
+using System.Net;
 using Queue.Testing;
 
 namespace Queue.Http.Tests;
@@ -61,7 +62,6 @@ public sealed class ProducerEndpointsTests
     [InlineData("""{"topic":"T1","partition":"one"}""", new[] { "partition", "integer", "one" })]
     [InlineData("""{"topic":"T1","partition":1.5}""", new[] { "partition", "integer" })]
     [InlineData("""{"topic":"bad name"}""", new[] { "contains ' '" })]
-    [InlineData("""{"topic":"waytoolongname"}""", new[] { "limit is 10" })]
     // The topic would be created by this registration: a bad partition must not create it.
     [InlineData("""{"topic":"T9","partition":1}""", new[] { "invalid partition 1", "'T9'" })]
     [InlineData("""{"topic":"T9","partition":-1}""", new[] { "invalid partition -1", "'T9'" })]
@@ -143,11 +143,11 @@ public sealed class ProducerEndpointsTests
         { """{"topic":"T1","producer_id":1,"message":"m","partition":"first"}""", ["partition", "integer", "first"] },
         { """{"topic":"T1","producer_id":2,"message":"m","partition":0}""", ["producer 2", "registered for partition 1", "not 0"] },
         { """{"topic":"T1","producer_id":1,"message":"m","partition":"x","key":"k"}""", ["partition", "integer"] },
-        { """{"topic":"T1","producer_id":1,"message":{"text":"m"}}""", ["message", "string or a number"] },
-        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('x', 101) + "\"}", ["101 bytes", "limit is 100"] },
-        // 51 characters, but 102 UTF-8 bytes: the limit is on bytes.
-        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('é', 51) + "\"}", ["102 bytes", "limit is 100"] },
-        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('x', 5000) + "\"}", ["5000 bytes", "limit is 100"] },
+        { """{"topic":"T1","producer_id":1,"message":{"text":"m"}}""", ["'message' must be a string, got object"] },
+        { """{"topic":"T1","producer_id":1,"message":true}""", ["'message' must be a string, got boolean"] },
+        { """{"topic":"T1","producer_id":[1],"message":"m"}""", ["'producer_id' must be an integer, got array"] },
+        { """{"topic":"T1","producer_id":1,"message":"m","partition":false}""", ["'partition' must be an integer, got boolean"] },
+        { """{"topic":"T1","producer_id":1,"message":"m","key":{"k":1}}""", ["'key' must be a string, got object"] },
         { """{"topic":"bad/name","producer_id":1,"message":"m"}""", ["contains '/'"] },
         // Valid JSON escapes that no journal can store as text.
         { """{"topic":"T1","producer_id":1,"message":"a\u0000b"}""", ["NUL", "position 1"] },
@@ -177,19 +177,45 @@ public sealed class ProducerEndpointsTests
         Assert.Equal((1, 0L), await api.ProduceAsync("T1", 2, "good"));
     }
 
-    [Fact]
-    public async Task A_message_far_beyond_the_limit_still_gets_the_seed_failure()
+    public static TheoryData<string, string[]> OversizedProduces => new()
     {
-        // Past the server's request-body limit (about 64 KiB here), Kestrel refuses the body
-        // before our own check sees the message; the seed API still answers 400, not 413.
+        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('x', 101) + "\"}", ["101 bytes", "limit is 100"] },
+        // 51 characters, but 102 UTF-8 bytes: the limit is on bytes.
+        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('é', 51) + "\"}", ["102 bytes", "limit is 100"] },
+        { "{\"topic\":\"T1\",\"producer_id\":1,\"message\":\"" + new string('x', 5000) + "\"}", ["5000 bytes", "limit is 100"] },
+        { """{"topic":"waytoolongname","producer_id":1,"message":"m"}""", ["14 characters", "limit is 10"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(OversizedProduces))]
+    public async Task Too_large_is_413_as_on_v1_and_appends_nothing(string body, string[] fragments)
+    {
         await using var node = await StartAsync();
         var api = new SeedClient(node.Http);
         var producer = await api.RegisterProducerAsync("T1");
         var consumer = await api.RegisterConsumerAsync("T1", from: "earliest");
 
-        (await api.TryProduceAsync("T1", producer, new string('x', 200_000))).AssertBadRequest("too large");
+        (await api.PostRawAsync("/producer/produce", body)).AssertFailure(HttpStatusCode.RequestEntityTooLarge, fragments);
+        (await api.PostRawAsync("/producer/register", """{"topic":"waytoolongname"}""")).AssertFailure(HttpStatusCode.RequestEntityTooLarge, "limit is 10");
+
+        Assert.Equal(0, await api.SizeAsync("T1", consumer));
+        Assert.Equal((0, 0L), await api.ProduceAsync("T1", producer, "small"));
+        Assert.Equal(["T1"], await api.TopicsAsync());
+    }
+
+    [Fact]
+    public async Task A_message_far_beyond_the_limit_gets_413_in_the_seed_shape()
+    {
+        // Past the server's request-body limit (about 64 KiB here), Kestrel refuses the body
+        // before our own check sees the message; still 413 with the seeds' failure body.
+        await using var node = await StartAsync();
+        var api = new SeedClient(node.Http);
+        var producer = await api.RegisterProducerAsync("T1");
+        var consumer = await api.RegisterConsumerAsync("T1", from: "earliest");
+
+        (await api.TryProduceAsync("T1", producer, new string('x', 200_000))).AssertFailure(HttpStatusCode.RequestEntityTooLarge, "too large");
         (await api.PostFormAsync("/producer/produce", ("topic", "T1"), ("producer_id", producer.ToString()), ("message", new string('x', 200_000))))
-            .AssertBadRequest("too large");
+            .AssertFailure(HttpStatusCode.RequestEntityTooLarge, "too large");
 
         Assert.Equal(0, await api.SizeAsync("T1", consumer));
         Assert.Equal((0, 0L), await api.ProduceAsync("T1", producer, "small"));
@@ -212,7 +238,7 @@ public sealed class ProducerEndpointsTests
         (await api.PostRawAsync("/producer/produce", $$"""{"topic":"T1","producer_id":{{producer}},"message":"{{escaped}}"}""")).AssertSuccess();
         (await api.PostFormAsync("/producer/produce", ("topic", "T1"), ("producer_id", producer.ToString()), ("message", wide))).AssertSuccess();
         (await api.PostRawAsync("/producer/produce", $$"""{"topic":"T1","producer_id":{{producer}},"message":"{{escaped}}x"}"""))
-            .AssertBadRequest($"{limit + 1} bytes", $"limit is {limit}");
+            .AssertFailure(HttpStatusCode.RequestEntityTooLarge, $"{limit + 1} bytes", $"limit is {limit}");
 
         Assert.Equal(new string('x', limit), (await api.ConsumeAsync("T1", consumer)).Message);
         Assert.Equal(wide, (await api.ConsumeAsync("T1", consumer)).Message);

@@ -47,6 +47,8 @@ public sealed class RequestInputTests
     [InlineData("partition_id")]
     [InlineData("partition_index")]
     [InlineData("part")]
+    [InlineData("partition_number")]
+    [InlineData("Partition_Number")]
     public async Task Every_partition_spelling_is_understood(string field)
     {
         await using var node = await TestNode.StartAsync();
@@ -74,6 +76,64 @@ public sealed class RequestInputTests
         Assert.Equal(1, size.Long("size"));
         Assert.Equal(2, consumed.Int("partition"));
         wrong.AssertBadRequest("invalid partition 7");
+    }
+
+    public static TheoryData<string, string, string> UnknownPartitionFields => new()
+    {
+        { "POST", "/producer/register", """{"topic":"T1","partition_no":1}""" },
+        { "POST", "/consumer/register", """{"topic":"T1","partitionId":1}""" },
+        { "POST", "/producer/produce", """{"topic":"T1","producer_id":1,"message":"m","part_id":1}""" },
+        { "POST", "/producer/produce?topic=T1&producer_id=1&message=m&partitionNumber=0", "" },
+        { "GET", "/consumer/consume?topic=T1&consumer_id=1&partition_no=0", "" },
+        { "GET", "/size?topic=T1&consumer_id=1&part_index=0", "" },
+        { "GET", "/size", """{"topic":"T1","consumer_id":1,"PARTITIONID":true}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownPartitionFields))]
+    public async Task A_partition_field_under_an_unknown_spelling_is_refused_naming_it(string method, string path, string body)
+    {
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        var (producer, consumer) = await OneMessageAsync(api);
+        var field = body.Length > 0
+            ? System.Text.Json.JsonDocument.Parse(body).RootElement.EnumerateObject().Last().Name
+            : path[(path.LastIndexOf('&') + 1)..path.LastIndexOf('=')];
+
+        var reply = await api.SendAsync(new HttpMethod(method), path, body.Length > 0 ? new StringContent(body, Encoding.UTF8, "application/json") : null);
+
+        reply.AssertBadRequest($"unknown field '{field}'", "partition_number");
+        await AssertUnchangedAsync(api, producer, consumer);
+    }
+
+    [Fact]
+    public async Task Fields_that_only_start_like_a_partition_are_fine_where_no_partition_is_taken()
+    {
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+
+        // POST /topics takes a partition count, not a partition: "partitions" is its own field there.
+        (await api.PostJsonAsync("/topics", new { topic_name = "T1", partitions = 2, partition_no = 7 })).AssertSuccess();
+
+        Assert.Equal([0, 1], await api.PartitionsAsync("T1"));
+    }
+
+    [Fact]
+    public async Task A_json_value_of_the_wrong_kind_is_refused_naming_the_field_even_when_the_query_has_it()
+    {
+        await using var node = await TestNode.StartAsync();
+        var api = new SeedClient(node.Http);
+        var (producer, consumer) = await OneMessageAsync(api);
+
+        var boolean = await api.SendAsync(HttpMethod.Get, $"/size?topic=T1&consumer_id={consumer}",
+            new StringContent("""{"consumer_id":false}""", Encoding.UTF8, "application/json"));
+        var array = await api.PostRawAsync("/consumer/register", """{"topic":"T1","from":["earliest"]}""");
+        var unread = await api.GetWithJsonAsync("/topics", new { topic_name = new { nested = true }, ignored = false });
+
+        boolean.AssertBadRequest("'consumer_id' must be an integer, got boolean");
+        array.AssertBadRequest("'from' must be a string, got array");
+        unread.AssertSuccess();
+        await AssertUnchangedAsync(api, producer, consumer);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json.Nodes;
 using Queue.Testing;
 
 namespace Queue.Http.Tests;
@@ -76,10 +78,13 @@ public sealed class TopicEndpointsTests
         { """{}""", ["missing", "topic_name"] },
         { """{"topic_name":""}""", ["missing", "topic_name"] },
         { """{"number_of_partitions":2}""", ["missing", "topic_name"] },
-        { """{"topic_name":"elevenchars"}""", ["11 characters", "limit is 10"] },
         { """{"topic_name":"my topic"}""", ["my topic", "contains ' '"] },
         { """{"topic_name":"a/b"}""", ["contains '/'"] },
-        { """{"topic_name":"caf\u00e9"}""", ["contains 'é'"] },
+        { """{"topic_name":"caf\u00e9"}""", ["contains 'é' (U+00E9)"] },
+        // Whole code points, as sent: not a UTF-16 half, not a replacement character.
+        { """{"topic_name":"smile\ud83d\ude00"}""", ["contains '\U0001F600' (U+1F600)"] },
+        { "{\"topic_name\":\"a\U0001D11Eb\"}", ["contains '\U0001D11E' (U+1D11E)"] },
+        { """{"topic_name":"zero\u200bwidth"}""", ["(U+200B)"] },
         { """{"topic_name":".."}""", ["'..'", "not allowed"] },
         { """{"topic_name":"T1","number_of_partitions":0}""", ["number of partitions 0", "between 1 and 8"] },
         { """{"topic_name":"T1","number_of_partitions":-2}""", ["number of partitions -2", "between 1 and 8"] },
@@ -88,8 +93,12 @@ public sealed class TopicEndpointsTests
         { """{"topic_name":"T1","number_of_partitions":"abc"}""", ["number_of_partitions", "integer", "abc"] },
         { """{"topic_name":"T1","number_of_partitions":2.5}""", ["number_of_partitions", "integer", "2.5"] },
         { """{"topic_name":"T1","number_of_partitions":99999999999}""", ["number_of_partitions", "integer"] },
-        { """{"topic_name":"T1","number_of_partitions":[2]}""", ["number_of_partitions", "string or a number"] },
-        { """{"topic_name":{"name":"T1"}}""", ["topic_name", "string or a number"] },
+        { """{"topic_name":"T1","number_of_partitions":[2]}""", ["'number_of_partitions' must be an integer, got array"] },
+        { """{"topic_name":{"name":"T1"}}""", ["'topic_name' must be a string, got object"] },
+        { """{"topic_name":false}""", ["'topic_name' must be a string, got boolean"] },
+        { """{"topic_name":["T1"]}""", ["'topic_name' must be a string, got array"] },
+        { """{"topic":true}""", ["'topic' must be a string, got boolean"] },
+        { """{"topic_name":"T1","partitions":true}""", ["'partitions' must be an integer, got boolean"] },
     };
 
     [Theory]
@@ -114,6 +123,36 @@ public sealed class TopicEndpointsTests
         await api.CreateTopicAsync("tenchars10");
 
         Assert.Equal(["tenchars10"], await api.TopicsAsync());
+    }
+
+    [Fact]
+    public async Task A_name_over_the_length_limit_is_413_as_on_v1()
+    {
+        await using var node = await StartAsync();
+        var api = new SeedClient(node.Http);
+
+        (await api.PostRawAsync("/topics", """{"topic_name":"elevenchars"}""")).AssertFailure(HttpStatusCode.RequestEntityTooLarge, "11 characters", "limit is 10");
+        (await api.GetAsync("/topics/partition?topic_name=elevenchars")).AssertFailure(HttpStatusCode.RequestEntityTooLarge, "limit is 10");
+
+        Assert.Empty(await api.TopicsAsync());
+    }
+
+    [Fact]
+    public async Task A_refused_character_is_named_as_the_code_point_sent_from_any_source()
+    {
+        await using var node = await StartAsync();
+        var api = new SeedClient(node.Http);
+
+        var query = await api.GetAsync("/topics/partition?topic_name=a%F0%9F%98%80");
+        var form = await api.PostFormAsync("/topics", ("topic_name", "b\U0001F600"));
+        using var v1 = await node.Http.GetAsync("/v1/topics/c%F0%9F%98%80");
+        var v1Body = JsonNode.Parse(await v1.Content.ReadAsStringAsync())!;
+
+        query.AssertBadRequest("'a\U0001F600' contains '\U0001F600' (U+1F600)");
+        form.AssertBadRequest("contains '\U0001F600' (U+1F600)");
+        Assert.Equal(HttpStatusCode.BadRequest, v1.StatusCode);
+        Assert.Contains("contains '\U0001F600' (U+1F600)", v1Body["error"]!["message"]!.GetValue<string>());
+        Assert.Empty(await api.TopicsAsync());
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Queue.Client.Tests.Cluster;
 
 /// <summary>
-/// The seeds' system tests (<see cref="SeedCases"/>; they read ../shared/seed-logs) through the
+/// The seeds' system tests (<see cref="SeedCases"/>; they read Seeds/Data) through the
 /// SDK against three brokers: in HTTP mode through an edge-only node, in cluster mode straight to
 /// the partition owners, and in cluster mode with a broker killed (SIGKILL) a third of the way
 /// through. One cluster serves these and ClusterClientTests; each run uses topics of its own.

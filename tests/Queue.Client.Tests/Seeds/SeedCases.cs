@@ -2,8 +2,8 @@ namespace Queue.Client.Tests.Seeds;
 
 /// <summary>
 /// The seeds' system tests as data, shared by the single-node run and the 3-broker runs (HTTP,
-/// cluster mode, broker killed). These cases read the seed data in ../shared/seed-logs (beside the
-/// repository); loading fails naming the path if it is missing.
+/// cluster mode, broker killed). These cases read the seed data in Seeds/Data (copied beside the
+/// test binaries); loading fails naming the path if it is missing.
 ///
 /// Producers and their topics come from the logs: a producer registers for exactly the topics
 /// in the last column of its lines. In consistency/ (and 5P3C/, the same data with topics

@@ -1,9 +1,9 @@
 namespace Queue.Client.Tests.Seeds;
 
 /// <summary>
-/// Reads the seeds' producer logs from <c>../shared/seed-logs/&lt;scenario&gt;/producer_N.txt</c>,
-/// beside the repository (found by walking up from the test binaries to AkkaQueue.sln). Line
-/// format: <c>ts TAB level TAB TAB tag TAB TAB topic</c>; which topics a producer registers for is
+/// Reads the seeds' producer logs from <c>Seeds/Data/&lt;scenario&gt;/producer_N.txt</c>, a copy of
+/// the course's sample logs kept in this project and copied beside the test binaries, so the
+/// tests need nothing outside the repository. Line format: <c>ts TAB level TAB TAB tag TAB TAB topic</c>; which topics a producer registers for is
 /// read off its lines.
 /// </summary>
 internal static class SeedLogs
@@ -40,16 +40,11 @@ internal static class SeedLogs
 
     private static string Root()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AkkaQueue.sln")))
-            {
-                var seeds = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "seed-logs"));
-                return Directory.Exists(seeds)
-                    ? seeds
-                    : throw new DirectoryNotFoundException($"The seed logs are missing: expected {seeds} (shared/seed-logs beside the repository)");
-            }
-        }
-        throw new DirectoryNotFoundException($"AkkaQueue.sln not found above {AppContext.BaseDirectory}; cannot locate ../shared/seed-logs");
+        // Only the copy in the output directory, never a path relative to the repository: the
+        // tests must run the same from a fresh clone, a CI checkout or a published test folder.
+        var seeds = Path.Combine(AppContext.BaseDirectory, "Seeds", "Data");
+        return Directory.Exists(seeds)
+            ? seeds
+            : throw new DirectoryNotFoundException($"The seed logs are missing: expected {seeds} (Seeds/Data copied to the output by the test project)");
     }
 }

@@ -2,8 +2,8 @@ namespace Queue.Client.Tests.Seeds;
 
 /// <summary>
 /// The seeds' system tests (<see cref="SeedCases"/>), run through the SDK against one in-process
-/// node. These tests read the seed data in ../shared/seed-logs (beside the repository) and fail
-/// naming the path if it is missing. The same cases run against a 3-broker cluster in
+/// node. These tests read the seed data in Seeds/Data (copied beside the test binaries) and
+/// fail naming the path if it is missing. The same cases run against a 3-broker cluster in
 /// Cluster/ClusterSeedScenarioTests.
 /// </summary>
 public sealed class SeedScenarioTests : IAsyncLifetime
