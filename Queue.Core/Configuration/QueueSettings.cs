@@ -1,3 +1,4 @@
+using System.Text;
 using Akka.Configuration;
 
 namespace Queue.Core.Configuration;
@@ -36,4 +37,12 @@ public sealed record QueueSettings
 
     /// <summary>queue.cluster.lease.enabled resolved: auto means on with the postgres journal.</summary>
     public bool UsesLease => Cluster.LeaseEnabled ?? Journal.IsPostgres;
+
+    // Settings end up in logs; the generated ToString would print the whole HOCON tree, secrets
+    // (certificate password, connection string) included, and hundreds of lines of akka.*.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Node = {Node}, Http = {Http}, Limits = {Limits}, Partition = {Partition}, Journal = {Journal}, Cluster = {Cluster}");
+        return true;
+    }
 }

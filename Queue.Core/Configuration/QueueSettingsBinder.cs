@@ -273,6 +273,12 @@ public static class QueueSettingsBinder
             {
                 return [];
             }
+            // Akka's parser gives an empty array ([]) as a value with no parts: neither array nor
+            // string. An empty string ("") means the same here.
+            if (!value.IsArray() && !value.IsObject() && string.IsNullOrWhiteSpace(value.GetString()))
+            {
+                return [];
+            }
             if (!value.IsArray())
             {
                 errors.Add($"{key}: expected a list such as [\"a\", \"b\"], found {Describe(value)}");
