@@ -11,7 +11,6 @@ namespace Queue.Benchmarks.Infrastructure;
 /// </summary>
 public sealed class ClusterTopology
 {
-    private const string Secret = "benchmark-cluster-secret";
 
     private ClusterTopology(string database, IReadOnlyList<(string Id, NodeProcess Process)> brokers, NodeProcess edge)
     {
@@ -36,15 +35,15 @@ public sealed class ClusterTopology
         Task<NodeProcess> Broker(int i) => context.StartProcessAsync(
         [
             "--node-id", $"b{i + 1}", "--port", transport[i].ToString(CultureInfo.InvariantCulture), "--roles", "broker,edge",
-            "--seed-nodes", seeds, "--postgres", database, "--cluster-secret", Secret,
+            "--seed-nodes", seeds, "--postgres", database, "--journal", "postgres", "--insecure-dev", "on",
         ]);
-        // b1 first: it creates the schema; the others then start side by side.
+        // b1 first: it is the first seed (Akka: the first seed joins itself) and creates the schema.
         var b1 = await Broker(0);
         var rest = await Task.WhenAll(Broker(1), Broker(2));
         var edge = await context.StartProcessAsync(
         [
             "--node-id", "edge1", "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "--roles", "edge",
-            "--seed-nodes", seeds, "--cluster-secret", Secret,
+            "--seed-nodes", seeds, "--insecure-dev", "on",
         ]);
         var topology = new ClusterTopology(database, [("b1", b1), ("b2", rest[0]), ("b3", rest[1])], edge);
         await Eventually.True(async () =>
