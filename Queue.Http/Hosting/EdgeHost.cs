@@ -86,7 +86,7 @@ public static partial class EdgeHost
             sp.GetRequiredService<IQueueBackend>(), settings.Limits, settings.Http.RequestTimeout, sp.GetRequiredService<HealthTracker>()));
         services.AddSingleton(sp => new ClusterView(
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IQueueBackend>(), settings, sp.GetRequiredService<ActorRegistry>()));
-        services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, settings.Journal.Kind.ToString().ToLowerInvariant()));
+        services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, settings.Journal.Kind == JournalKind.Memory ? "in-memory" : settings.Journal.Kind.ToString().ToLowerInvariant()));
         services.AddHostedService(sp => new HealthReporter(sp.GetRequiredService<HealthTracker>(), sp.GetRequiredService<IQueueBackend>()));
         return services;
     }

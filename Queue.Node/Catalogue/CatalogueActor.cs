@@ -81,7 +81,7 @@ public sealed class CatalogueActor : UntypedPersistentActor
                     Sender.Tell(new RequestFailed(QueueErrorKind.NotFound, $"Topic '{register.Topic}' does not exist"));
                     break;
                 }
-                var producer = new ProducerInfo(_state.NextId, register.Topic, register.Partition);
+                var producer = new ProducerInfo(_state.NextProducerId, register.Topic, register.Partition);
                 PersistThenReply(new ProducerAdded(producer), new ProducerRegistered(producer));
                 break;
             case RegisterConsumer register:
@@ -90,7 +90,7 @@ public sealed class CatalogueActor : UntypedPersistentActor
                     Sender.Tell(new RequestFailed(QueueErrorKind.NotFound, $"Topic '{register.Topic}' does not exist"));
                     break;
                 }
-                var consumer = new ConsumerInfo(_state.NextId, register.Topic, register.Partition, register.From);
+                var consumer = new ConsumerInfo(_state.NextConsumerId, register.Topic, register.Partition, register.From);
                 PersistThenReply(new ConsumerAdded(consumer), new ConsumerRegistered(consumer));
                 break;
             case RecordHealth record:

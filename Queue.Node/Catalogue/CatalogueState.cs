@@ -15,8 +15,13 @@ public sealed class CatalogueState
     private readonly Dictionary<long, ProducerInfo> _producers = [];
     private readonly Dictionary<long, ConsumerInfo> _consumers = [];
 
-    /// <summary>The highest id handed out; producer and consumer ids share it, so every id is unique cluster-wide.</summary>
-    public long LastId { get; private set; }
+    // Producers and consumers are numbered apart (1, 2, ... each), as the seeds number them;
+    // each counter only grows and is recovered with the events, so no id is handed out twice.
+    private long _lastProducerId;
+    private long _lastConsumerId;
+
+    /// <summary>The highest id handed out to either kind (kept in snapshots for operators).</summary>
+    public long LastId => Math.Max(_lastProducerId, _lastConsumerId);
 
     public IReadOnlyCollection<TopicInfo> Topics => _topics.Values;
 
@@ -26,7 +31,9 @@ public sealed class CatalogueState
 
     public ConsumerInfo? Consumer(long id) => _consumers.GetValueOrDefault(id);
 
-    public long NextId => LastId + 1;
+    public long NextProducerId => _lastProducerId + 1;
+
+    public long NextConsumerId => _lastConsumerId + 1;
 
     public void Apply(IQueueMessage @event)
     {
@@ -37,11 +44,11 @@ public sealed class CatalogueState
                 break;
             case ProducerAdded added:
                 _producers[added.Producer.Id] = added.Producer;
-                LastId = Math.Max(LastId, added.Producer.Id);
+                _lastProducerId = Math.Max(_lastProducerId, added.Producer.Id);
                 break;
             case ConsumerAdded added:
                 _consumers[added.Consumer.Id] = added.Consumer;
-                LastId = Math.Max(LastId, added.Consumer.Id);
+                _lastConsumerId = Math.Max(_lastConsumerId, added.Consumer.Id);
                 break;
             default:
                 throw new ArgumentException($"not a catalogue event: {@event.GetType().Name}", nameof(@event));
@@ -62,12 +69,13 @@ public sealed class CatalogueState
         foreach (var p in snapshot.Producers)
         {
             state._producers[p.Id] = p;
+            state._lastProducerId = Math.Max(state._lastProducerId, p.Id);
         }
         foreach (var c in snapshot.Consumers)
         {
             state._consumers[c.Id] = c;
+            state._lastConsumerId = Math.Max(state._lastConsumerId, c.Id);
         }
-        state.LastId = snapshot.LastId;
         return state;
     }
 }
