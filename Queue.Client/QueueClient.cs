@@ -18,7 +18,7 @@ namespace Queue.Client;
 /// </code>
 /// Cluster mode is the same code with other options:
 /// <code>
-/// new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["10.0.0.1:2552", "10.0.0.2:2552"], ClusterSecret = secret }
+/// new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["10.0.0.1:2552", "10.0.0.2:2552"], TlsCertificatePath = "/etc/akkaqueue/cluster.pfx" }
 /// </code>
 /// </example>
 public sealed class QueueClient : IAsyncDisposable, IDisposable

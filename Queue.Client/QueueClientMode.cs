@@ -7,9 +7,10 @@ public enum QueueClientMode
     Http,
 
     /// <summary>
-    /// The node transport: the client joins the cluster through <see cref="QueueClientOptions.SeedNodes"/>
-    /// with <see cref="QueueClientOptions.ClusterSecret"/>, keeps the routing table, and sends each
-    /// partition's requests straight to the broker that owns it.
+    /// Akka cluster membership: the client joins the cluster through <see cref="QueueClientOptions.SeedNodes"/>
+    /// as a member with the role <c>client</c> (over TLS with <see cref="QueueClientOptions.TlsCertificatePath"/>,
+    /// or without it when <see cref="QueueClientOptions.InsecureDev"/>), and sends each partition's
+    /// requests straight to the broker that owns it through cluster sharding's proxy.
     /// </summary>
     Cluster,
 }

@@ -3,7 +3,8 @@ namespace Queue.Client;
 /// <summary>
 /// How the SDK reaches the queue and retries. Bindable from configuration (for example the
 /// section <c>"Queue"</c> with <c>Mode</c>, <c>BaseAddress</c> or <c>SeedNodes</c> and
-/// <c>ClusterSecret</c>, <c>RequestTimeout</c> as <c>"00:00:10"</c>, and nested <c>Producer</c>
+/// <c>TlsCertificatePath</c>/<c>TlsCertificatePassword</c> (or <c>InsecureDev</c>),
+/// <c>RequestTimeout</c> as <c>"00:00:10"</c>, and nested <c>Producer</c>
 /// and <c>Consumer</c> sections), so HTTP or cluster mode is a configuration choice only.
 /// </summary>
 public sealed class QueueClientOptions
@@ -15,15 +16,25 @@ public sealed class QueueClientOptions
     public Uri BaseAddress { get; set; } = new("http://127.0.0.1:8001/");
 
     /// <summary>
-    /// Cluster mode: brokers to join through, as <c>host:port</c> of their node transport
+    /// Cluster mode: brokers to join through, as <c>host:port</c> of their Akka remoting port
     /// (<c>--port</c>, not the HTTP port). An entry may hold several, comma-separated.
     /// </summary>
     public IList<string> SeedNodes { get; set; } = [];
 
-    /// <summary>Cluster mode: the cluster's shared secret (the brokers' <c>--cluster-secret</c> / <c>QUEUE_CLUSTER_SECRET</c>).</summary>
-    public string ClusterSecret { get; set; } = "";
+    /// <summary>
+    /// Cluster mode: the cluster's PKCS#12 certificate (the brokers' <c>queue.node.tls.certificate-path</c>).
+    /// With it the client joins over TLS remoting; the brokers accept only members presenting it.
+    /// </summary>
+    public string TlsCertificatePath { get; set; } = "";
 
-    /// <summary>Cluster mode without a secret, for a cluster started with <c>queue.node.insecure-dev = on</c>; local experiments only.</summary>
+    /// <summary>Cluster mode: the password of <see cref="TlsCertificatePath"/>, if it has one.</summary>
+    public string TlsCertificatePassword { get; set; } = "";
+
+    /// <summary>
+    /// Cluster mode without TLS, for a cluster whose brokers run with <c>insecure-dev</c>: anyone
+    /// who can reach a broker's port can join. Local experiments only; required explicitly so a
+    /// forgotten certificate is an error, not a silently insecure client.
+    /// </summary>
     public bool InsecureDev { get; set; }
 
     /// <summary>How long one request may take, not counting a long-poll's wait. Default 10 s.</summary>
@@ -51,11 +62,15 @@ public sealed class QueueClientOptions
         {
             if (SeedAddresses().Count == 0)
             {
-                throw new ArgumentException("Cluster mode needs SeedNodes: host:port of at least one broker's node transport", nameof(SeedNodes));
+                throw new ArgumentException("Cluster mode needs SeedNodes: host:port of at least one broker's remoting port (--port)", nameof(SeedNodes));
             }
-            if (ClusterSecret.Length == 0 && !InsecureDev)
+            if (TlsCertificatePath.Length == 0 && !InsecureDev)
             {
-                throw new ArgumentException("Cluster mode needs the cluster's ClusterSecret (or InsecureDev for a cluster running without one)", nameof(ClusterSecret));
+                throw new ArgumentException("Cluster mode needs the cluster's TlsCertificatePath (or InsecureDev for a cluster running without TLS)", nameof(TlsCertificatePath));
+            }
+            if (TlsCertificatePath.Length > 0 && InsecureDev)
+            {
+                throw new ArgumentException("Give either TlsCertificatePath or InsecureDev, not both", nameof(InsecureDev));
             }
         }
         else if (Mode != QueueClientMode.Http)

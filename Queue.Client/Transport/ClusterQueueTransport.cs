@@ -1,130 +1,134 @@
 using System.Globalization;
 using System.Net;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queue.Core.Actors;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
-using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
-using Queue.Core.Transport;
 
 namespace Queue.Client.Transport;
 
 /// <summary>
-/// <see cref="IQueueTransport"/> over the node transport: the client joins the cluster as a
-/// member with the role <c>client</c> (it never hosts shards and runs no server), keeps the
-/// manager's routing table from its heartbeats, and sends each partition's requests straight to
-/// the broker that owns it, with no edge hop. Topic, producer and consumer records are read and
-/// written through any broker. It runs the same request logic as every edge
-/// (<see cref="QueueFrontend"/>), so validation, partition choice, idempotent batches and
-/// long-polls behave exactly as over HTTP; a request that finds its partition moved is retried on
-/// the new owner within its timeout. Thread-safe; share one per process and dispose it (it leaves
-/// the cluster) when done.
+/// <see cref="IQueueTransport"/> as an Akka cluster member: the client starts its own actor
+/// system (named <see cref="QueueCluster.SystemName"/>, as every node's is) and joins the cluster
+/// through the seed nodes with the role <c>client</c>. It hosts no shards and no singleton (both
+/// are restricted to the broker role) and only holds proxies to the partition region and the
+/// catalogue, so each partition's request goes straight to the broker that owns it, with no edge
+/// hop. It runs the same request logic as every edge (<see cref="QueueFrontend"/> over an
+/// <see cref="AkkaQueueBackend"/>), so validation, partition choice, idempotent batches and
+/// long-polls behave exactly as over HTTP. Thread-safe; share one per process and dispose it
+/// (it leaves the cluster gracefully) when done.
 /// </summary>
 public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
 {
     private const string ClientRole = "client";
 
-    private readonly TransportClientPool _peers;
-    private readonly RoutingTableHolder _routing = new();
-    private readonly MembershipClient _membership;
+    private readonly ServiceProvider _services;
     private readonly QueueFrontend _frontend;
     private readonly TimeSpan _requestTimeout;
     private readonly IReadOnlyList<string> _seeds;
+    private readonly ILogger _logger;
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _started;
     private int _disposed;
 
-    /// <summary>Starts joining the cluster in the background; the first request waits (up to its timeout) until the client has a routing table.</summary>
+    /// <summary>Starts the actor system and joins the cluster in the background; the first request waits (up to its timeout) until the client is an Up member.</summary>
     /// <param name="options">
-    /// <see cref="QueueClientOptions.SeedNodes"/>, <see cref="QueueClientOptions.ClusterSecret"/> (or
-    /// <see cref="QueueClientOptions.InsecureDev"/>) and <see cref="QueueClientOptions.RequestTimeout"/>.
+    /// <see cref="QueueClientOptions.SeedNodes"/>, <see cref="QueueClientOptions.TlsCertificatePath"/> and
+    /// <see cref="QueueClientOptions.TlsCertificatePassword"/> (or <see cref="QueueClientOptions.InsecureDev"/>)
+    /// and <see cref="QueueClientOptions.RequestTimeout"/>.
     /// </param>
-    /// <param name="loggerFactory">Where membership and connection events are logged; null for nowhere.</param>
-    /// <exception cref="ArgumentException">A seed node is not host:port, or the secret is missing.</exception>
+    /// <param name="loggerFactory">Where Akka's membership and remoting events are logged; null for nowhere.</param>
+    /// <exception cref="ArgumentException">A seed node is not host:port, or neither a certificate nor InsecureDev is given.</exception>
     public ClusterQueueTransport(QueueClientOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _seeds = options.SeedAddresses();
         if (_seeds.Count == 0)
         {
-            throw new ArgumentException("Cluster mode needs SeedNodes: host:port of at least one broker's node transport", nameof(options));
+            throw new ArgumentException("Cluster mode needs SeedNodes: host:port of at least one broker's remoting port (--port)", nameof(options));
         }
         foreach (var seed in _seeds)
         {
-            try
+            var colon = seed.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                TransportClientPool.ParseAddress(seed);
-            }
-            catch (FormatException ex)
-            {
-                throw new ArgumentException($"Seed node '{seed}' is not host:port (a broker's node transport address)", nameof(options), ex);
+                throw new ArgumentException($"Seed node '{seed}' is not host:port (a broker's remoting port, --port)", nameof(options));
             }
         }
-        if (options.ClusterSecret.Length == 0 && !options.InsecureDev)
+        if (options.TlsCertificatePath.Length == 0 && !options.InsecureDev)
         {
-            throw new ArgumentException("Cluster mode needs the cluster's ClusterSecret (or InsecureDev for a cluster running without one)", nameof(options));
+            throw new ArgumentException("Cluster mode needs the cluster's TlsCertificatePath (or InsecureDev for a cluster running without TLS)", nameof(options));
+        }
+        if (options.TlsCertificatePath.Length > 0 && !File.Exists(options.TlsCertificatePath))
+        {
+            throw new ArgumentException($"TlsCertificatePath '{options.TlsCertificatePath}' does not exist", nameof(options));
         }
         loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<ClusterQueueTransport>();
         _requestTimeout = options.RequestTimeout;
-        // Unique per process and instance: the manager keys members by node id, and two clients
-        // under one id would take turns unregistering each other.
+        // Unique per process and instance: it is the member's node-id role, which /cluster shows,
+        // and two clients of one process must be told apart there.
         NodeId = string.Create(CultureInfo.InvariantCulture,
             $"client-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        _peers = new TransportClientPool(
-            new TransportOptions
+        var settings = new QueueSettings
+        {
+            Node = new NodeSettings
             {
                 NodeId = NodeId,
-                ClusterSecret = options.ClusterSecret,
-                AllowInsecure = options.InsecureDev,
-                RequestTimeout = options.RequestTimeout,
+                // Port 0: the client serves nothing anyone dials first; brokers answer over the
+                // connection it opens, at whatever port the OS picked.
+                Host = "127.0.0.1",
+                Port = 0,
+                Roles = [ClientRole],
+                SeedNodes = _seeds,
+                InsecureDev = options.InsecureDev,
+                TlsCertificatePath = options.TlsCertificatePath,
+                TlsCertificatePassword = options.TlsCertificatePassword,
             },
-            MessageCodec.CreateDefault(),
-            loggerFactory);
-        _routing.Changed += (_, table) =>
-        {
-            if (table.Version > 0)
-            {
-                _joined.TrySetResult();
-            }
+            // The client runs no HTTP API; port 0 makes the advertised http role say so.
+            Http = new HttpSettings { Port = 0, RequestTimeout = options.RequestTimeout },
         };
-        // No address: a client runs no transport server, so the manager has nothing to push
-        // tables to; it gets them with its heartbeat replies instead (every 500 ms), and asks for
-        // one at once when a partition turns out to have moved.
-        _membership = new MembershipClient(
-            new MemberAddress(NodeId, "", "", [ClientRole]),
-            _seeds,
-            leaseLookup: null,
-            _routing,
-            _peers,
-            TimeSpan.FromMilliseconds(500),
-            options.RequestTimeout,
-            loggerFactory.CreateLogger<MembershipClient>());
-        var router = new ClusterRouter(_routing, _peers, NodeId, local: null, options.RequestTimeout);
+
+        // Akka.Hosting without a generic host (the SDK does not bring one): the same builder the
+        // nodes use, with the hosted service started and stopped by this transport.
+        var services = new ServiceCollection();
+        services.AddSingleton(loggerFactory);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton<IHostApplicationLifetime>(new ClientLifetime());
+        services.AddAkka(QueueCluster.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.WithQueueCluster(settings, [ClientRole]).WithQueueProxies(settings);
+        });
+        _services = services.BuildServiceProvider();
         _frontend = new QueueFrontend(
-            new RemoteCatalog(_routing, _seeds, _peers, options.RequestTimeout),
-            router.Route,
-            new LimitSettings(),
-            options.RequestTimeout,
-            // The edge's default wait for room in a full partition mailbox before answering "overloaded".
-            TimeSpan.FromMilliseconds(500),
-            health: null,
-            routing: _membership);
-        _membership.Start();
+            QueueCluster.CreateBackend(_services.GetRequiredService<ActorRegistry>(), settings),
+            settings.Limits,
+            options.RequestTimeout);
+        _started = StartAsync();
     }
 
-    /// <summary>The id this client registered under; it shows in the cluster's member list (<c>GET /cluster</c>).</summary>
+    /// <summary>This client's node id (its <c>node-id:</c> role); it shows in the cluster's member list (<c>GET /cluster</c>).</summary>
     public string NodeId { get; }
 
-    /// <summary>True once the client has joined and holds a routing table.</summary>
-    public bool IsJoined => _joined.Task.IsCompleted;
+    /// <summary>True once the client is an Up member of the cluster.</summary>
+    public bool IsJoined => _joined.Task.IsCompletedSuccessfully;
 
-    /// <summary>Waits until the client has joined the cluster and holds a routing table.</summary>
+    /// <summary>Waits until the client is an Up member of the cluster.</summary>
     /// <param name="timeout">How long to wait.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <exception cref="QueueUnavailableException">No seed node let the client join in time.</exception>
+    /// <exception cref="QueueUnavailableException">No seed node let the client join in time, or the actor system did not start.</exception>
     public async Task JoinAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -136,7 +140,11 @@ public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
         {
             throw new QueueUnavailableException(
                 $"Could not join the cluster through {string.Join(", ", _seeds)} within {timeout.TotalMilliseconds:0} ms: " +
-                "are the seed nodes brokers' node transport addresses (--port), and is the cluster secret the brokers' one?", ex);
+                "are the seed nodes brokers' remoting addresses (--port), and does the client use the brokers' TLS certificate (or InsecureDev if they run without TLS)?", ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not QueueClientException)
+        {
+            throw new QueueUnavailableException($"The client's actor system could not start: {ex.Message}", ex);
         }
     }
 
@@ -226,30 +234,66 @@ public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
             return committed;
         }, cancellationToken);
 
-    /// <summary>Leaves the cluster (the manager forgets the client at once instead of waiting for its heartbeats to stop) and closes the connections.</summary>
+    /// <summary>
+    /// Leaves the cluster gracefully (coordinated shutdown: the brokers see the member leave at
+    /// once instead of waiting for the failure detector) and stops the actor system.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
-        await _membership.LeaveAsync(_requestTimeout, CancellationToken.None);
-        await _membership.DisposeAsync();
-        await _peers.DisposeAsync();
+        try
+        {
+            await _started;
+        }
+        catch (Exception ex)
+        {
+            // Nothing started, so nothing to leave; the failure was reported to requests already.
+            _logger.LogDebug(ex, "The cluster client's actor system had failed to start");
+        }
+        // Stopping the hosted service runs CoordinatedShutdown, which leaves the cluster and terminates the system.
+        foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+        _joined.TrySetException(new ObjectDisposedException(nameof(ClusterQueueTransport)));
+        await _services.DisposeAsync();
+    }
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            foreach (var hosted in _services.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None);
+            }
+            // Akka.Hosting logs a failed start and stops the "application" instead of throwing;
+            // resolving the system is what tells the two apart.
+            var system = _services.GetRequiredService<ActorSystem>();
+            Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => _joined.TrySetResult());
+        }
+        catch (Exception ex)
+        {
+            _joined.TrySetException(ex);
+            throw;
+        }
     }
 
     private static PartitionLag ToLag(PartitionPosition position) =>
         new(position.Partition, position.Position, position.HighWatermark, position.Lag);
 
     /// <summary>
-    /// Waits for the first routing table, runs the request, and turns the frontend's and the
-    /// transport's failures into the SDK's exceptions, the same ones HTTP mode raises for the same
-    /// failure (so retry decisions and application handlers do not depend on the mode).
+    /// Waits until the client is a member, runs the request, and turns the frontend's and Akka's
+    /// failures into the SDK's exceptions, the same ones HTTP mode raises for the same failure
+    /// (so retry decisions and application handlers do not depend on the mode).
     /// </summary>
     private async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!_joined.Task.IsCompleted)
+        if (!_joined.Task.IsCompletedSuccessfully)
         {
             await JoinAsync(_requestTimeout, cancellationToken);
         }
@@ -265,15 +309,10 @@ public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
         {
             throw new QueueUnavailableException($"No answer from the cluster within {_requestTimeout.TotalMilliseconds:0} ms", ex);
         }
-        catch (TransportAuthenticationException ex)
+        catch (Exception ex) when (ex is AskTimeoutException or TimeoutException)
         {
-            throw new QueueClientException($"The cluster refused this client's credentials: {ex.Message}; check ClusterSecret", ex);
-        }
-        catch (Exception ex) when (ex is TransportUnavailableException or NotOwnerException or JournalUnavailableException or JournalFencedException
-            or AskTimeoutException or ActorUnavailableException or ActorStoppedException or TimeoutException)
-        {
-            // Failures the frontend passes through unwrapped on some paths (a long-poll's wait,
-            // a partition with no owner yet); all of them mean "not done, try again".
+            // Failures the frontend passes through unwrapped on some paths (a long-poll's wait);
+            // both mean "not done, try again".
             throw new QueueUnavailableException($"The cluster cannot serve this right now: {ex.Message}", ex);
         }
     }
@@ -288,4 +327,21 @@ public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
         QueueErrorKind.Unavailable => new QueueRequestException(HttpStatusCode.ServiceUnavailable, "unavailable", ex.Message, TimeSpan.FromSeconds(1)),
         _ => new QueueRequestException(HttpStatusCode.BadRequest, "bad_request", ex.Message),
     };
+
+    /// <summary>
+    /// What Akka.Hosting's service asks for: it would stop the application when the actor system
+    /// terminates, but a client is a library inside someone else's application, so that is a no-op.
+    /// </summary>
+    private sealed class ClientLifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
 }

@@ -50,7 +50,7 @@ public sealed class DependencyInjectionTests
             ["Queue:Mode"] = "Cluster",
             ["Queue:SeedNodes:0"] = "127.0.0.1:1, 127.0.0.1:2",
             ["Queue:SeedNodes:1"] = "127.0.0.1:3",
-            ["Queue:ClusterSecret"] = "s3cret",
+            ["Queue:InsecureDev"] = "true",
         }).Build();
         await using var provider = new ServiceCollection().AddQueueClient(configuration.GetSection("Queue")).BuildServiceProvider();
 
@@ -61,11 +61,12 @@ public sealed class DependencyInjectionTests
     }
 
     [Theory]
-    [InlineData("", "s3cret", "SeedNodes")]
-    [InlineData("127.0.0.1:2552", "", "ClusterSecret")]
-    public void Cluster_mode_without_seed_nodes_or_secret_is_refused_naming_the_setting(string seeds, string secret, string setting)
+    [InlineData("", "", true, "SeedNodes")]
+    [InlineData("127.0.0.1:2552", "", false, "TlsCertificatePath")]
+    [InlineData("127.0.0.1:2552", "cluster.pfx", true, "InsecureDev")]
+    public void Cluster_mode_without_seed_nodes_or_credentials_is_refused_naming_the_setting(string seeds, string certificate, bool insecure, string setting)
     {
-        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = [seeds], ClusterSecret = secret };
+        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = [seeds], TlsCertificatePath = certificate, InsecureDev = insecure };
         var error = Assert.Throws<ArgumentException>(() => new QueueClient(options));
         Assert.Equal(setting, error.ParamName);
     }
@@ -73,7 +74,15 @@ public sealed class DependencyInjectionTests
     [Fact]
     public void A_seed_node_that_is_not_host_and_port_is_refused()
     {
-        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["http://broker:8001/"], ClusterSecret = "s" };
+        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["http://broker:8001/"], InsecureDev = true };
         Assert.Throws<ArgumentException>(() => new Transport.ClusterQueueTransport(options));
+    }
+
+    [Fact]
+    public void A_certificate_path_that_does_not_exist_is_refused_before_anything_starts()
+    {
+        var options = new QueueClientOptions { Mode = QueueClientMode.Cluster, SeedNodes = ["127.0.0.1:2552"], TlsCertificatePath = "/nonexistent/cluster.pfx" };
+        var error = Assert.Throws<ArgumentException>(() => new Transport.ClusterQueueTransport(options));
+        Assert.Contains("/nonexistent/cluster.pfx", error.Message);
     }
 }

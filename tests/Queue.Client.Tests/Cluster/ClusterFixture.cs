@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Queue.Core.Configuration;
 using Queue.Testing;
 
 namespace Queue.Client.Tests.Cluster;
@@ -7,12 +8,17 @@ namespace Queue.Client.Tests.Cluster;
 /// <summary>
 /// A throwaway PostgreSQL database, three brokers (b1..b3, real Queue.Node processes, seed nodes
 /// b1 and b2) and one edge-only node (Queue.Node with role edge, the same code as Queue.Http) for
-/// HTTP mode, shared by one test class. Every process is stopped on dispose, also after a failed
-/// start. A broker a test kills can be started again under the same id and ports.
+/// HTTP mode, shared by one test class. The cluster runs without TLS (insecure-dev), so clients
+/// join with <see cref="QueueClientOptions.InsecureDev"/>. Every process is stopped on dispose,
+/// also after a failed start. A broker a test kills can be started again under the same id and ports.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    private const string Secret = "clusterclient-test-secret";
+    /// <summary>
+    /// Until the node has an --insecure-dev flag, its environment twin is set instead (harmless
+    /// to a node that does not read it: without TLS configured it runs insecure anyway).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> InsecureEnvironment = new Dictionary<string, string> { ["QUEUE_INSECURE_DEV"] = "on" };
 
     private readonly List<IAsyncDisposable> _clients = [];
     private readonly NodeProcess?[] _brokers = new NodeProcess?[3];
@@ -38,8 +44,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             await StartBrokerAsync(0);
             await Task.WhenAll(StartBrokerAsync(1), StartBrokerAsync(2));
             var edgePort = FreePort.Next();
-            Edge = await NodeProcess.StartAsync(["--node-id", "edge1", "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-                "--roles", "edge", "--seed-nodes", Seeds, "--cluster-secret", Secret], edgePort);
+            Edge = await NodeProcess.StartAsync([.. new[] { "--node-id", "edge1", "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+                "--roles", "edge", "--seed-nodes", Seeds }.Concat(InsecureFlag)], edgePort, environment: InsecureEnvironment);
             await WaitReadyAsync();
         }
         catch
@@ -68,14 +74,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         Mode = mode,
         BaseAddress = Edge.BaseAddress,
         SeedNodes = [.. BrokerAddresses],
-        ClusterSecret = Secret,
+        InsecureDev = true,
         RequestTimeout = TimeSpan.FromSeconds(5),
         MaxRetries = 60,
         RetryBaseDelay = TimeSpan.FromMilliseconds(20),
         RetryMaxDelay = TimeSpan.FromMilliseconds(500),
     };
 
-    /// <summary>Every node answers /ready (registered with the manager and holding a routing table).</summary>
+    /// <summary>Every node answers /ready (an Up member that can reach the catalogue).</summary>
     public Task WaitReadyAsync() =>
         Eventually.True(async () =>
         {
@@ -168,17 +174,27 @@ public sealed class ClusterFixture : IAsyncLifetime
         _ => throw new ArgumentException($"no broker {nodeId}", nameof(nodeId)),
     };
 
+    /// <summary>The node flags that are being added in parallel, passed once the node knows them.</summary>
+    private static IEnumerable<string> InsecureFlag => HasFlag("--insecure-dev") ? ["--insecure-dev", "on"] : [];
+
+    private static IEnumerable<string> JournalFlag => HasFlag("--journal") ? ["--journal", "postgres"] : [];
+
+    private static bool HasFlag(string name) => CommandLineFlags.All.Any(f => f.Name == name);
+
     private async Task StartBrokerAsync(int index)
     {
-        _brokers[index] = await NodeProcess.StartAsync(
+        string[] args =
         [
             "--node-id", $"b{index + 1}",
             "--port", _transportPorts[index].ToString(CultureInfo.InvariantCulture),
             "--roles", "broker,edge",
             "--seed-nodes", Seeds,
+            // Without a --journal flag, a connection string is what selects the PostgreSQL journal.
             "--postgres", _database,
-            "--cluster-secret", Secret,
-        ], _httpPorts[index]);
+            .. JournalFlag,
+            .. InsecureFlag,
+        ];
+        _brokers[index] = await NodeProcess.StartAsync(args, _httpPorts[index], environment: InsecureEnvironment);
     }
 
     private QueueClient Track(QueueClient client)
