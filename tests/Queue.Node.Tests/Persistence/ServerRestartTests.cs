@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Queue.Core.Configuration;
 using Queue.Testing;
 using Xunit.Abstractions;
 
@@ -28,7 +29,7 @@ public sealed class ServerRestartTests(ITestOutputHelper output)
         await using var node = await TestNode.StartAsync(s => s with
         {
             Http = s.Http with { RequestTimeout = TimeSpan.FromSeconds(4) },
-            Journal = s.Journal with { Postgres = connectionString, WriteTimeout = TimeSpan.FromSeconds(2) },
+            Journal = s.Journal with { Kind = JournalKind.Postgres, Postgres = connectionString, WriteTimeout = TimeSpan.FromSeconds(2) },
         });
         var topic = "server-restart";
         await node.Http.CreateTopicAsync(topic, 1);
