@@ -34,8 +34,11 @@ public static class JournalHocon
                   table-mapping = {{mapping}}
                   auto-initialize = on
                   # A journal that does not answer within the write timeout fails the write: the
-                  # partition answers 503 and nothing is acknowledged.
+                  # partition answers 503 and nothing is acknowledged. After failures the breaker
+                  # opens; a short reset-timeout lets the node serve again within about a second of
+                  # the database returning (Akka's default of 30 s kept it refusing long after).
                   circuit-breaker.call-timeout = {{timeout}}
+                  circuit-breaker.reset-timeout = 1s
                 }
               }
               snapshot-store {
@@ -46,6 +49,7 @@ public static class JournalHocon
                   table-mapping = {{mapping}}
                   auto-initialize = on
                   circuit-breaker.call-timeout = {{timeout}}
+                  circuit-breaker.reset-timeout = 1s
                 }
               }
               query.journal.sql {

@@ -17,7 +17,7 @@ public sealed class CrashRestartTests(PostgresDatabase database, ITestOutputHelp
     private const int Partitions = 4;
     private const int Producers = 8;
 
-    [Fact(Skip = "needs --journal, which this branch lacks (main a51cae0 adds it); un-skip after merging main")]
+    [Fact]
     public async Task After_kill_9_under_load_every_acknowledged_message_is_consumed_exactly_once_in_order()
     {
         // Trust authentication ignores the password, so it is safe to add one and then check the

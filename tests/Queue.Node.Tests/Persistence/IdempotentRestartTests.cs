@@ -13,7 +13,7 @@ namespace Queue.Node.Tests.Persistence;
 [Collection(PostgresCollection.Name)]
 public sealed class IdempotentRestartTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    [Fact(Skip = "needs --journal, which this branch lacks (main a51cae0 adds it); un-skip after merging main")]
+    [Fact]
     public async Task A_batch_retried_after_kill_9_is_recognised_and_not_appended_twice()
     {
         string[] args = ["--journal", "postgres", "--postgres", database.ConnectionString];

@@ -20,10 +20,7 @@ public sealed class OutageTests(PostgresDatabase database, ITestOutputHelper out
     private static readonly TimeSpan AnswerBound = RequestTimeout + TimeSpan.FromSeconds(2);
 
     [Theory]
-    // Skipped, not removed: after a cut outage the journal's circuit breaker is open (Akka's default
-    // reset-timeout 30 s, set nowhere in JournalHocon) and keeps failing recovery fast for 30 s or
-    // more after the database is back. Un-skip once JournalHocon sets a short reset-timeout.
-    [InlineData("cut", Skip = "journal circuit breaker stays open ≥30 s after the outage ends (JournalHocon: no reset-timeout)")]
+    [InlineData("cut")]
     [InlineData("blackhole")]
     public async Task Produce_and_consume_answer_503_during_an_outage_and_serve_again_after_it(string outage)
     {
