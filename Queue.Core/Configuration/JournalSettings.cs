@@ -43,12 +43,6 @@ public sealed record JournalSettings
     /// <summary>Most payload bytes (UTF-8) one journal event carries; a single bigger append still goes whole.</summary>
     public long MaxBatchBytes { get; init; } = 32L * 1024 * 1024;
 
-    /// <summary>
-    /// No longer configurable (queue.journal.max-batch-rows was removed). Kept, unbound, only so
-    /// the old PostgreSQL journal compiles until it is deleted.
-    /// </summary>
-    public int MaxBatchRows { get; init; } = 5000;
-
     public bool IsPostgres => Kind == JournalKind.Postgres;
 
     /// <summary>The SQLite database file: data-dir/akkaqueue.db.</summary>

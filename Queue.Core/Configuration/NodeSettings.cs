@@ -26,12 +26,6 @@ public sealed record NodeSettings
     /// <summary>queue.node.tls.certificate-password. Never printed (see <see cref="PrintMembers"/>).</summary>
     public string TlsCertificatePassword { get; init; } = "";
 
-    /// <summary>
-    /// No longer configurable (queue.node.cluster-secret was removed: TLS replaces it). Kept,
-    /// unbound, only so the old transport in Queue.Core/Transport compiles until it is deleted.
-    /// </summary>
-    public string ClusterSecret { get; init; } = "";
-
     public bool HasTls => TlsCertificatePath.Length > 0;
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);

@@ -20,8 +20,6 @@ public sealed record QueueSettings
 
     public JournalSettings Journal { get; init; } = new();
 
-    /// <summary>Not configurable any more; see <see cref="TransportSettings"/>.</summary>
-    public TransportSettings Transport { get; init; } = new();
 
     public ClusterSettings Cluster { get; init; } = new();
 

@@ -17,7 +17,6 @@ public sealed class QueueSettingsBinderTests
         Assert.Equal(coded.Partition, bound.Partition);
         Assert.Equal(coded.Journal, bound.Journal);
         Assert.Equal(coded.Cluster, bound.Cluster);
-        Assert.Equal(coded.Transport, bound.Transport);
         Assert.Equal(coded.Node.Roles, bound.Node.Roles);
         Assert.Equal(coded.Node.SeedNodes, bound.Node.SeedNodes);
         // Lists compare by reference in records; with those checked, the rest must be equal field by field.
