@@ -28,11 +28,11 @@ public static class Admin
                 m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList(), m.GetProperty("last_heartbeat").GetDateTimeOffset()))
             .ToList();
         return manager.ValueKind == JsonValueKind.Null
-            ? new ClusterSnapshot("", 0, members)
-            : new ClusterSnapshot(manager.GetProperty("node_id").GetString()!, manager.GetProperty("epoch").GetInt64(), members);
+            ? new ClusterSnapshot("", members)
+            : new ClusterSnapshot(manager.GetProperty("node_id").GetString()!, members);
     }
 
-    /// <summary>Owner and epoch of every partition by this node's routing table, keyed by (topic, partition).</summary>
+    /// <summary>Shard and owner of every partition from cluster sharding's stats, keyed by (topic, partition).</summary>
     public static async Task<PartitionMap> GetPartitionsAsync(HttpClient http)
     {
         var body = await GetJsonAsync(http, "cluster/partitions");
@@ -40,9 +40,8 @@ public static class Admin
             p => (p.GetProperty("topic").GetString()!, p.GetProperty("partition").GetInt32()),
             p => new PartitionOwner(
                 p.GetProperty("shard").GetInt32(),
-                p.GetProperty("owner").ValueKind == JsonValueKind.Null ? null : p.GetProperty("owner").GetString(),
-                p.GetProperty("epoch").ValueKind == JsonValueKind.Null ? null : p.GetProperty("epoch").GetInt64()));
-        return new PartitionMap(body.GetProperty("routing_version").GetInt64(), owners);
+                p.TryGetProperty("owner", out var owner) && owner.ValueKind == JsonValueKind.String ? owner.GetString() : null));
+        return new PartitionMap(owners);
     }
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)

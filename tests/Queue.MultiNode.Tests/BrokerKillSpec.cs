@@ -47,7 +47,7 @@ public sealed class BrokerKillSpec(ITestOutputHelper output)
 
         Assert.Empty(traffic.Unexpected);
         var log = await Journal.ReadAsync(cluster, Topic);
-        await Journal.AssertDenseAndUniqueAsync(cluster, Topic, output);
+        Journal.AssertDenseAndUnique(log, Topic, output);
         Journal.AssertAckedStored(traffic.Acked.Concat(probe.Acked), log);
         Journal.AssertConsumedExactlyOnce(traffic.Consumed, log);
         var map = await Admin.GetPartitionsAsync(edge);

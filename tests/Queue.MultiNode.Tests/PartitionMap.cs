@@ -1,7 +1,7 @@
 namespace Queue.MultiNode.Tests;
 
-/// <summary>/cluster/partitions as one node answered it, at one routing-table version.</summary>
-public sealed record PartitionMap(long RoutingVersion, IReadOnlyDictionary<(string Topic, int Partition), PartitionOwner> Owners)
+/// <summary>/cluster/partitions as one node answered it.</summary>
+public sealed record PartitionMap(IReadOnlyDictionary<(string Topic, int Partition), PartitionOwner> Owners)
 {
     /// <summary>Owner per shard (only shards holding partitions of the listed topics).</summary>
     public IReadOnlyDictionary<int, string?> OwnerByShard =>

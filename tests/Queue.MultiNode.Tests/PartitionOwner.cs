@@ -1,4 +1,4 @@
 namespace Queue.MultiNode.Tests;
 
-/// <summary>One row of /cluster/partitions: the partition's shard, owner (null = none yet) and fencing epoch.</summary>
-public sealed record PartitionOwner(int Shard, string? Owner, long? Epoch);
+/// <summary>One row of /cluster/partitions: the partition's shard and owner (null until sharding allocates the shard on first use).</summary>
+public sealed record PartitionOwner(int Shard, string? Owner);

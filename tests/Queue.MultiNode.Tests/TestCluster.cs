@@ -8,9 +8,10 @@ namespace Queue.MultiNode.Tests;
 
 /// <summary>
 /// A cluster of real node processes on one fresh database of the shared throwaway PostgreSQL:
-/// brokers (Queue.Node.dll, roles broker+edge) and edge-only nodes (Queue.Http.dll), all with the
-/// same secret and the same seed nodes (the transport ports of the first brokers, reserved up
-/// front so every node can be told them before they exist). Disposing kills every process it
+/// brokers (Queue.Node.dll, roles broker+edge, PostgreSQL journal) and edge-only nodes
+/// (Queue.Http.dll), all with --insecure-dev on (no TLS certificates in tests) and the same Akka
+/// seed nodes (the remote ports of the first brokers, reserved up front so every node can be told
+/// them before they exist). Disposing kills every process it
 /// started, by pid, and drops the database; the tail of each node's log goes to the test output
 /// so a failure can be read without re-running.
 /// </summary>
@@ -38,8 +39,6 @@ public sealed class TestCluster : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public string Secret { get; } = "multinode-" + Guid.NewGuid().ToString("N");
-
     /// <summary>host:port of the seed brokers, as given to every node.</summary>
     public string SeedNodes => string.Join(',', _seedPorts.Select(p => $"127.0.0.1:{p}"));
 
@@ -61,36 +60,40 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a broker (broker+edge); the first <c>seeds</c> brokers take the reserved seed ports.</summary>
-    /// <param name="secret">A cluster secret other than the cluster's (a misconfigured node); null = the cluster's.</param>
-    public async Task<ClusterNode> StartBrokerAsync(string nodeId, string? postgres = null, string? secret = null)
+    public async Task<ClusterNode> StartBrokerAsync(string nodeId, string? postgres = null)
     {
         var brokers = _nodes.Values.Count(n => n.IsBroker);
         var port = brokers < _seedPorts.Count ? _seedPorts[brokers] : FreePort.Next();
         var process = await NodeProcess.StartAsync(
-            [.. CommonArgs(nodeId, port), "--roles", "broker,edge", "--postgres", postgres ?? ConnectionString],
-            environment: SecretEnvironment(secret));
+            [.. CommonArgs(nodeId, port), .. BrokerArgs(postgres)], readyTimeout: StartTimeout);
         return Add(new ClusterNode(nodeId, port, isBroker: true, process));
     }
 
     /// <summary>Starts an edge-only node (Queue.Http.dll): no partitions, no database.</summary>
-    public async Task<ClusterNode> StartEdgeAsync(string nodeId, string? secret = null)
+    public async Task<ClusterNode> StartEdgeAsync(string nodeId)
     {
         var port = FreePort.Next();
-        var process = await NodeProcess.StartAsync(CommonArgs(nodeId, port), program: "Queue.Http.dll", environment: SecretEnvironment(secret));
+        var process = await NodeProcess.StartAsync(CommonArgs(nodeId, port), program: "Queue.Http.dll", readyTimeout: StartTimeout);
         return Add(new ClusterNode(nodeId, port, isBroker: false, process));
     }
 
     /// <summary>Starts all <paramref name="brokerIds"/> at once (they find each other through the seeds), then the edges.</summary>
     public async Task StartAsync(IEnumerable<string> brokerIds, IEnumerable<string>? edgeIds = null)
     {
-        // Seed ports go to the first brokers in order, so start them in order; startup is mostly
-        // the runtime's, so the rest start together.
+        // Akka's first-seed rule: only the first seed may join itself, so it must be up (and a
+        // member) before anyone else joins; then the other nodes join it. Seed ports go to the
+        // first brokers in order, so those start in order too.
         var ids = brokerIds.ToList();
-        foreach (var id in ids.Take(_seedPorts.Count))
+        if (ids.Count > 0)
+        {
+            var first = await StartBrokerAsync(ids[0]);
+            await Eventually.True(() => Admin.IsReadyAsync(first.Http), FormTimeout, $"{first.NodeId} (the first seed) is ready");
+        }
+        foreach (var id in ids.Skip(1).Take(_seedPorts.Count - 1))
         {
             await StartBrokerAsync(id);
         }
-        await Task.WhenAll(ids.Skip(_seedPorts.Count).Select(id => StartBrokerAsync(id)));
+        await Task.WhenAll(ids.Skip(Math.Max(1, _seedPorts.Count)).Select(id => StartBrokerAsync(id)));
         await Task.WhenAll((edgeIds ?? []).Select(id => StartEdgeAsync(id)));
     }
 
@@ -103,9 +106,9 @@ public sealed class TestCluster : IAsyncDisposable
             throw new InvalidOperationException($"{nodeId} is not a dead broker");
         }
         var process = await NodeProcess.StartAsync(
-            [.. CommonArgs(nodeId, old.TransportPort), "--roles", "broker,edge", "--postgres", ConnectionString],
+            [.. CommonArgs(nodeId, old.TransportPort), .. BrokerArgs(null)],
             httpPort: old.Process.HttpPort,
-            environment: SecretEnvironment());
+            readyTimeout: StartTimeout);
         _previousIncarnations.Enqueue(old);
         var node = new ClusterNode(nodeId, old.TransportPort, isBroker: true, process);
         _nodes[nodeId] = node;
@@ -122,7 +125,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public string[] CommonArgs(string nodeId, int transportPort)
     {
-        List<string> args = ["--node-id", nodeId, "--port", transportPort.ToString(CultureInfo.InvariantCulture), "--seed-nodes", SeedNodes];
+        List<string> args = ["--node-id", nodeId, "--port", transportPort.ToString(CultureInfo.InvariantCulture), "--seed-nodes", SeedNodes, "--insecure-dev", "on"];
         if (_configFile is not null)
         {
             args.AddRange(["--config", _configFile]);
@@ -130,7 +133,17 @@ public sealed class TestCluster : IAsyncDisposable
         return [.. args];
     }
 
-    public Dictionary<string, string> SecretEnvironment(string? secret = null) => new() { ["QUEUE_CLUSTER_SECRET"] = secret ?? Secret };
+    /// <summary>
+    /// Bound on a cluster forming (or re-forming): several seconds on a loaded 2-core machine, so
+    /// generous; a bound on a stuck run, not an expectation.
+    /// </summary>
+    public static TimeSpan FormTimeout { get; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Bound on one process serving /health (the runtime's start-up under load).</summary>
+    private static TimeSpan StartTimeout { get; } = TimeSpan.FromSeconds(90);
+
+    private string[] BrokerArgs(string? postgres) =>
+        ["--roles", "broker,edge", "--journal", "postgres", "--postgres", postgres ?? ConnectionString];
 
     /// <summary>
     /// The usual start of a spec: brokers b1-b3 and edge e1, formed, with <paramref name="topic"/>
@@ -139,7 +152,7 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<(HttpClient Edge, Probe Probe)> StartServingTopicAsync(string topic, int partitions)
     {
         await StartAsync(["b1", "b2", "b3"], ["e1"]);
-        await WaitUntilFormedAsync(TimeSpan.FromSeconds(60));
+        await WaitUntilFormedAsync(FormTimeout);
         var edge = this["e1"].Http;
         await edge.CreateTopicAsync(topic, partitions);
         var probe = await Probe.CreateAsync(edge, topic);
