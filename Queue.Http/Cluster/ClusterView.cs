@@ -13,7 +13,7 @@ namespace Queue.Http.Cluster;
 /// Akka.Cluster, the manager's node from the singleton's placement rule (the oldest member with
 /// the broker role), partition owners from sharding's state query.
 /// </summary>
-public sealed class ClusterView(ActorSystem system, IQueueBackend backend, QueueSettings settings, Akka.Hosting.IActorRegistry registry)
+public sealed class ClusterView(ActorSystem system, IQueueBackend backend, QueueSettings settings, Akka.Hosting.IActorRegistry registry, IEnumerable<IReadinessCheck> checks)
 {
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(system);
     private DateTime _catalogueCheckedAt = DateTime.MinValue;
@@ -23,12 +23,19 @@ public sealed class ClusterView(ActorSystem system, IQueueBackend backend, Queue
 
     public QueueSettings Settings => settings;
 
-    /// <summary>Ready: this node is an Up member and the catalogue (the manager) answers.</summary>
+    /// <summary>Ready: this node is an Up member, its own checks pass (a broker's journal database answers) and the catalogue (the manager) answers.</summary>
     public async Task<(bool Ready, string Detail)> ReadinessAsync(CancellationToken cancellationToken)
     {
         if (_cluster.SelfMember.Status != MemberStatus.Up)
         {
             return (false, $"not an Up member of the cluster yet (status {_cluster.SelfMember.Status.ToString().ToLowerInvariant()})");
+        }
+        foreach (var check in checks)
+        {
+            if (check.WhyNotReady is { } problem)
+            {
+                return (false, problem);
+            }
         }
         // One check per second at most: /ready is polled by orchestrators and must stay cheap.
         if (DateTime.UtcNow - _catalogueCheckedAt > TimeSpan.FromSeconds(1) || !_catalogueAnswered)

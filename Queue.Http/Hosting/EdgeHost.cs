@@ -85,7 +85,8 @@ public static partial class EdgeHost
         services.AddSingleton(sp => new QueueFrontend(
             sp.GetRequiredService<IQueueBackend>(), settings.Limits, settings.Http.RequestTimeout, sp.GetRequiredService<HealthTracker>()));
         services.AddSingleton(sp => new ClusterView(
-            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IQueueBackend>(), settings, sp.GetRequiredService<ActorRegistry>()));
+            sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IQueueBackend>(), settings, sp.GetRequiredService<ActorRegistry>(),
+            sp.GetServices<IReadinessCheck>()));
         services.AddSingleton(new NodeDescription(settings.Node.NodeId, settings.Node.Roles, settings.Journal.Kind == JournalKind.Memory ? "in-memory" : settings.Journal.Kind.ToString().ToLowerInvariant()));
         services.AddHostedService(sp => new HealthReporter(sp.GetRequiredService<HealthTracker>(), sp.GetRequiredService<IQueueBackend>()));
         return services;

@@ -74,6 +74,12 @@ public static class QueueNodeServiceCollectionExtensions
                 akka.WithQueueProxies(settings);
             }
         });
+        if (isBroker && settings.Journal.IsPostgres)
+        {
+            var probe = new JournalProbe(settings.Journal.Postgres, settings.Journal.WriteTimeout);
+            services.AddSingleton<Queue.Http.Cluster.IReadinessCheck>(probe);
+            services.AddHostedService(_ => probe);
+        }
         EdgeHost.AddQueueFrontend(services, settings);
         return services;
     }
