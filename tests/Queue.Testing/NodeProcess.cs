@@ -48,7 +48,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the node with <paramref name="args"/> plus --http-port (a free one unless given) and waits until /health answers.</summary>
+    /// <summary>Starts the node with <paramref name="args"/> plus --http-port (a free one unless given) and waits until /ready answers 200.</summary>
     /// <param name="program">The dll to run: Queue.Node.dll or Queue.Http.dll.</param>
     /// <param name="environment">Extra environment variables (e.g. QUEUE_CLUSTER_SECRET, kept off the command line).</param>
     public static async Task<NodeProcess> StartAsync(
@@ -123,7 +123,9 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             try
             {
-                if ((await probe.GetAsync("health")).IsSuccessStatusCode)
+                // Serving means ready, not just listening: an Up cluster member whose manager (the
+                // catalogue singleton) answers. Before that, requests get a retryable 503.
+                if ((await probe.GetAsync("ready")).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -134,7 +136,7 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"the node on port {HttpPort} did not serve /health within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
+                throw new TimeoutException($"the node on port {HttpPort} was not ready (/ready) within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
             }
             await Task.Delay(20);
         }
