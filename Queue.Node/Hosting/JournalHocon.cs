@@ -24,38 +24,34 @@ public static class JournalHocon
         };
         var cs = QueueCluster.Quote(connectionString);
         var timeout = $"{(long)journal.WriteTimeout.TotalMilliseconds}ms";
+        // The same database settings for the journal, the snapshot store and the read journal.
+        var database = $$"""
+            connection-string = {{cs}}
+            provider-name = "{{provider}}"
+            table-mapping = {{mapping}}
+            """;
+        // A store that does not answer within the write timeout fails the write: the partition
+        // answers 503 and nothing is acknowledged. After failures the breaker opens; a short
+        // reset-timeout lets the node serve again about a second after the database returns
+        // (Akka's default of 30 s kept it refusing long after).
+        var writes = $$"""
+            {{database}}
+            auto-initialize = on
+            circuit-breaker.call-timeout = {{timeout}}
+            circuit-breaker.reset-timeout = 1s
+            """;
         var hocon = $$"""
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = {{cs}}
-                  provider-name = "{{provider}}"
-                  table-mapping = {{mapping}}
-                  auto-initialize = on
-                  # A journal that does not answer within the write timeout fails the write: the
-                  # partition answers 503 and nothing is acknowledged. After failures the breaker
-                  # opens; a short reset-timeout lets the node serve again within about a second of
-                  # the database returning (Akka's default of 30 s kept it refusing long after).
-                  circuit-breaker.call-timeout = {{timeout}}
-                  circuit-breaker.reset-timeout = 1s
-                }
+                sql { {{writes}} }
               }
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = {{cs}}
-                  provider-name = "{{provider}}"
-                  table-mapping = {{mapping}}
-                  auto-initialize = on
-                  circuit-breaker.call-timeout = {{timeout}}
-                  circuit-breaker.reset-timeout = 1s
-                }
+                sql { {{writes}} }
               }
               query.journal.sql {
-                connection-string = {{cs}}
-                provider-name = "{{provider}}"
-                table-mapping = {{mapping}}
+                {{database}}
                 write-plugin = "akka.persistence.journal.sql"
               }
             }
