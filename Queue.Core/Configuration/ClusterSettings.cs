@@ -15,7 +15,7 @@ public sealed record ClusterSettings
     /// </summary>
     public bool? LeaseEnabled { get; init; }
 
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(6);
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(4);
 
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -18,4 +18,7 @@ public sealed record PartitionSettings
 
     /// <summary>Journal events between two snapshots of a partition.</summary>
     public int SnapshotEvery { get; init; } = 1_000;
+
+    /// <summary>queue.partition.snapshot-every-messages: messages appended between snapshots (whichever limit comes first).</summary>
+    public int SnapshotEveryMessages { get; init; } = 10_000;
 }

@@ -90,6 +90,7 @@ public static class QueueSettingsBinder
                 TailCacheMessages = reader.Int("queue.partition.tail-cache-messages", 1, 10_000_000),
                 ReadPageSize = reader.Int("queue.partition.read-page-size", 1, 100_000),
                 SnapshotEvery = reader.Int("queue.partition.snapshot-every", 1, 10_000_000),
+                SnapshotEveryMessages = reader.Int("queue.partition.snapshot-every-messages", 1, 1_000_000_000),
             },
             Journal = BindJournal(reader, errors),
             Cluster = new ClusterSettings

@@ -102,6 +102,13 @@ public static class QueueNodeServiceCollectionExtensions
             }
             akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"
             akka.cluster.sharding.use-lease = "akkaqueue.postgres-lease"
+            # A new host that finds the dead holder's lease not yet lapsed tries again after this;
+            # Akka's 5 s default alone made failover take 10 s.
+            akka.cluster.singleton.lease-retry-interval = 500ms
+            akka.cluster.sharding.lease-retry-interval = 500ms
+            # With leases, the lease (not this margin) keeps a downed-but-alive node from writing
+            # alongside the new host, so shards and the singleton may move sooner.
+            akka.cluster.down-removal-margin = 1s
             """);
     }
 }

@@ -57,6 +57,7 @@ internal sealed class PartitionActor : UntypedPersistentActor
     private bool _flushScheduled;
     private bool _stopping;
     private long _eventsSinceSnapshot;
+    private long _messagesSinceSnapshot;
 
     // The last page read from the journal for offsets older than the in-memory tail: consumers
     // catching up read forward, so one page serves many consecutive requests.
@@ -97,6 +98,7 @@ internal sealed class PartitionActor : UntypedPersistentActor
             case PartitionBatchCommitted batch:
                 Apply(batch, LastSequenceNr);
                 _eventsSinceSnapshot++;
+                _messagesSinceSnapshot += batch.Messages.Count;
                 break;
             case RecoveryCompleted:
                 _log.Debug("Partition {0} recovered: high-water mark {1}, {2} consumer positions, journal sequence {3}",
@@ -266,6 +268,7 @@ internal sealed class PartitionActor : UntypedPersistentActor
         {
             Apply(committed, LastSequenceNr);
             _eventsSinceSnapshot++;
+            _messagesSinceSnapshot += committed.Messages.Count;
             if (--remaining == 0)
             {
                 Committed(batch);
@@ -278,10 +281,13 @@ internal sealed class PartitionActor : UntypedPersistentActor
         _inFlight = null;
         batch.ReplyAll();
         WakeWaiters();
-        if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        if (_eventsSinceSnapshot >= _settings.SnapshotEvery || _messagesSinceSnapshot >= _settings.SnapshotEveryMessages)
         {
             // Taken here, between writes: the state is exactly the journal's up to LastSequenceNr.
+            // Counted in events and in messages, because one event may carry thousands of
+            // messages: recovery then replays at most about one snapshot interval of either.
             _eventsSinceSnapshot = 0;
+            _messagesSinceSnapshot = 0;
             SaveSnapshot(new PartitionSnapshot(
                 _state.LogStart,
                 _state.HighWatermark,
