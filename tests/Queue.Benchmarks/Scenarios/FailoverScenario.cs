@@ -23,12 +23,11 @@ public sealed class FailoverScenario : IScenario
 
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        if (await ClusterProbe.WhyNotAvailableAsync(context, cancellationToken) is { } reason)
+        var cluster = await ClusterTopology.StartAsync(context, cancellationToken);
+        if (await ClusterProbe.WhyNotAvailableAsync(cluster.Edge, cancellationToken) is { } reason)
         {
             return [ScenarioResult.NotAvailable(Id, Name, reason, "< 5 s")];
         }
-        await context.StopAllAsync();
-        var cluster = await ClusterTopology.StartAsync(context, cancellationToken);
         using var http = LoadClients.Create(cluster.Edge.BaseAddress, 512);
         if (!await QueueHttp.TryCreateV1TopicAsync(http, Topic, Partitions, cancellationToken))
         {
