@@ -30,11 +30,12 @@ public sealed class BenchmarkContext : IAsyncDisposable
 
     /// <summary>
     /// A Queue.Node process over <paramref name="connectionString"/>, serving once this returns.
-    /// The node transport gets a free port too, so nodes of one run never collide on 2552.
+    /// The node transport gets a free port too (unless <paramref name="transportPort"/> is given: a
+    /// restart of the same node), so nodes of one run never collide on 2552.
     /// </summary>
-    public async Task<NodeProcess> StartNodeAsync(string connectionString, IReadOnlyList<string>? extraArgs = null)
+    public async Task<NodeProcess> StartNodeAsync(string connectionString, IReadOnlyList<string>? extraArgs = null, int? transportPort = null)
     {
-        string[] args = ["--postgres", connectionString, "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture), .. extraArgs ?? []];
+        string[] args = ["--postgres", connectionString, "--port", (transportPort ?? FreePort.Next()).ToString(CultureInfo.InvariantCulture), .. extraArgs ?? []];
         var node = await NodeProcess.StartAsync(args);
         Track(node);
         return node;

@@ -14,7 +14,7 @@ public static class CommitLatencyReference
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand("DROP TABLE IF EXISTS commit_reference; CREATE TABLE commit_reference (LIKE messages INCLUDING ALL)", connection))
+        await using (var create = new NpgsqlCommand(ReferenceTable.Create("commit_reference"), connection))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }

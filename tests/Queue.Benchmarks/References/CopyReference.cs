@@ -6,8 +6,8 @@ using Queue.Benchmarks.Infrastructure;
 namespace Queue.Benchmarks.References;
 
 /// <summary>
-/// Raw PostgreSQL: Npgsql binary COPY of the rows the queue stored, into a table of exactly the
-/// journal's shape (LIKE messages INCLUDING ALL: same columns, primary key, checks), in the same
+/// Raw PostgreSQL: Npgsql binary COPY of the rows the queue stored, into a table of the home-grown
+/// journal's message shape (<see cref="ReferenceTable"/>: columns, primary key, checks), in the same
 /// database, in the same batches and from as many connections as the queue's load had requests
 /// in flight. Each COPY is its own committed (fsynced) transaction, as each acknowledged batch
 /// is for the queue. It is what the queue's durable produce would cost with nothing in between.
@@ -18,7 +18,7 @@ public static class CopyReference
         string connectionString, long rows, int streams, int batchRows, int partitions, CancellationToken cancellationToken)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using (var create = dataSource.CreateCommand("DROP TABLE IF EXISTS copy_reference; CREATE TABLE copy_reference (LIKE messages INCLUDING ALL)"))
+        await using (var create = dataSource.CreateCommand(ReferenceTable.Create("copy_reference")))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -1,10 +1,10 @@
 using System.Net;
-using Queue.Benchmarks.Infrastructure;
+using Queue.Testing;
 
 namespace Queue.Benchmarks.Scenarios;
 
 /// <summary>
-/// Whether this build has cluster mode: a node started with --seed-nodes answers GET /cluster
+/// Whether this build has cluster mode: a node of a cluster answers GET /cluster
 /// (design.md §5, admin API). Until it does, the cluster scenarios report "not available"
 /// rather than a single-node figure under a cluster label.
 /// </summary>
@@ -12,12 +12,12 @@ public static class ClusterProbe
 {
     public const string NotBuilt = "cluster mode not built yet (GET /cluster answered 404)";
 
-    /// <summary>Null when cluster mode is there; otherwise why the cluster scenarios cannot run.</summary>
-    public static async Task<string?> WhyNotAvailableAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when cluster mode is there; otherwise why the cluster scenarios cannot run. Asks a node
+    /// the scenario has already started (its cluster's edge), so the probe costs no extra process.
+    /// </summary>
+    public static async Task<string?> WhyNotAvailableAsync(NodeProcess node, CancellationToken cancellationToken)
     {
-        var database = await context.CreateDatabaseAsync();
-        // Stopped with the scenario's other processes, by the context.
-        var node = await context.StartNodeAsync(database);
         using var response = await node.Http.GetAsync("cluster", cancellationToken);
         return response.StatusCode == HttpStatusCode.NotFound ? NotBuilt
             : response.IsSuccessStatusCode ? null

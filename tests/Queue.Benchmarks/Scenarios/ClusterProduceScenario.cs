@@ -18,12 +18,11 @@ public sealed class ClusterProduceScenario : IScenario
 
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        if (await ClusterProbe.WhyNotAvailableAsync(context, cancellationToken) is { } reason)
+        var cluster = await ClusterTopology.StartAsync(context, cancellationToken);
+        if (await ClusterProbe.WhyNotAvailableAsync(cluster.Edge, cancellationToken) is { } reason)
         {
             return [ScenarioResult.NotAvailable(Id, Name, reason, "ratio >= 0.5")];
         }
-        await context.StopAllAsync();
-        var cluster = await ClusterTopology.StartAsync(context, cancellationToken);
         using var http = LoadClients.Create(cluster.Edge.BaseAddress, ProduceBatchedScenario.Workers);
         if (!await QueueHttp.TryCreateV1TopicAsync(http, Topic, ProduceBatchedScenario.Partitions, cancellationToken))
         {
