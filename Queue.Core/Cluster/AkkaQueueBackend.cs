@@ -29,6 +29,9 @@ public sealed class AkkaQueueBackend(Func<IActorRef> partitionsRef, Func<IActorR
     {
     }
 
+    /// <summary>Partition asks from this node now waiting for their answer.</summary>
+    public int InFlight => maxInFlight - _inFlight.CurrentCount;
+
     private IActorRef partitions => _partitions.Value;
 
     private IActorRef catalogue => _catalogue.Value;

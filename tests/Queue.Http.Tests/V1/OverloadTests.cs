@@ -27,6 +27,8 @@ public sealed class OverloadTests
         var backend = new AkkaQueueBackend(silent, catalogue, maxInFlight: 1, inFlightWait: TimeSpan.FromMilliseconds(20));
         var frontend = new QueueFrontend(backend, new LimitSettings(), requestTimeout: TimeSpan.FromSeconds(30));
         var first = frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("x", null, null)], CancellationToken.None);
+        // The first produce looks its topic up before it asks the partition: wait until it holds the slot.
+        await Queue.Testing.Eventually.True(() => backend.InFlight == 1, TimeSpan.FromSeconds(20), "the first produce holds the only in-flight slot");
 
         var error = await Assert.ThrowsAsync<QueueException>(() =>
             frontend.ProduceBatchAsync("busy", null, null, [new BatchItem("y", null, null)], CancellationToken.None));
