@@ -147,7 +147,34 @@ public static partial class EdgeHost
         }
         LogReady(app, settings, journal);
         await app.WaitForShutdownAsync();
-        return 0;
+        return ExitCodeFor(app, settings);
+    }
+
+    /// <summary>
+    /// 0 for a stop that was asked for (SIGTERM, Ctrl+C); otherwise a non-zero code and one line
+    /// saying why, so a supervisor restarts the node and an operator sees the cause without
+    /// reading the whole log. Akka itself ends the actor system when a TLS handshake with a peer
+    /// fails or when the cluster downs this node, and the host then stops "normally".
+    /// </summary>
+    private static int ExitCodeFor(WebApplication app, QueueSettings settings)
+    {
+        var reason = CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason;
+        switch (reason)
+        {
+            // Akka.Remote's reason type is internal: recognised by name.
+            case { } tls when tls.GetType().Name == "TlsHandshakeFailureReason":
+                Console.Error.WriteLine($"{settings.Node.NodeId}: stopped: a TLS handshake with a cluster peer failed — this node's certificate " +
+                    "is not the cluster's (or the peer's is not this node's); every node must present the same cluster certificate (see the log above)");
+                return 3;
+            case CoordinatedShutdown.ClusterDowningReason:
+                Console.Error.WriteLine($"{settings.Node.NodeId}: stopped: the cluster downed this node (split-brain resolver or an operator); restart it to rejoin");
+                return 4;
+            case CoordinatedShutdown.ClusterJoinUnsuccessfulReason:
+                Console.Error.WriteLine($"{settings.Node.NodeId}: stopped: could not join the cluster through the seed nodes");
+                return 5;
+            default:
+                return 0;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AkkaQueue node {NodeId} ready: http {Addresses}, roles {Roles}, journal {Journal}")]

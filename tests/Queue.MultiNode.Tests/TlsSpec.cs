@@ -47,6 +47,12 @@ public sealed class TlsSpec(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("wrong", members);
         Assert.DoesNotContain("plain", members);
         Assert.False(await ServingAsync(wrong), "the node with the foreign certificate must not be serving");
+        if (wrong.HasExited)
+        {
+            // Akka ends a node whose TLS handshake failed; the node says so and exits non-zero.
+            Assert.Equal(3, wrong.ExitCode);
+            Assert.Contains("TLS handshake with a cluster peer failed", wrong.Output, StringComparison.Ordinal);
+        }
         Assert.False(await ServingAsync(plain), "the node without TLS must not be serving");
         await Eventually.True(() => plain.Output.Contains("INSECURE", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
             "the node without TLS says so in its ready line");
