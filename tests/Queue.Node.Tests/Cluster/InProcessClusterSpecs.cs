@@ -1,0 +1,426 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Queue.Core.Cluster;
+using Queue.Core.Configuration;
+using Queue.Core.Edge;
+using Queue.Core.Journal;
+using Queue.Core.Log;
+using Queue.Node.Catalogue;
+using Queue.Node.Hosting;
+using Queue.Node.Partitions;
+using Queue.Node.Tests.Persistence;
+using Queue.Testing;
+using Xunit.Abstractions;
+
+namespace Queue.Node.Tests.Cluster;
+
+/// <summary>
+/// Several brokers as actor systems named akkaqueue on loopback in this one process, each composed
+/// the way <see cref="QueueNodeServiceCollectionExtensions.AddQueueNode"/> composes a broker
+/// (cluster, PostgreSQL journal, partition shard region, catalogue singleton), all on one shared
+/// database, asked through <see cref="QueueFrontend"/> over <see cref="AkkaQueueBackend"/> — the
+/// path the HTTP edge takes. The PostgreSQL lease is left out (queue.cluster.lease.enabled = off):
+/// the node wires it from a private method, and these specs are about membership, sharding and
+/// the singleton, not about fencing a cut-off broker.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class InProcessClusterSpecs(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Formation = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Failover = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Three_brokers_form_a_cluster_and_spread_the_partitions_of_a_topic()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3, output);
+        var topic = "formation-" + Guid.NewGuid().ToString("N")[..8];
+
+        var created = await cluster[0].Frontend.CreateTopicAsync(topic, 6, CancellationToken.None);
+        Assert.Equal(6, created.Partitions);
+
+        var producer = await Retry(() => cluster[2].Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers through broker 3");
+        for (var p = 0; p < 6; p++)
+        {
+            var partition = p;
+            var result = await Retry(() => cluster[2].Frontend.ProduceAsync(topic, producer.Id, $"m{partition}", partition, null, CancellationToken.None),
+                $"a produce to partition {partition} through broker 3 is acknowledged");
+            Assert.Equal(partition, result.Partition);
+        }
+
+        // The partitions of the topic are entities; their shards live on more than one broker.
+        await Eventually.True(async () =>
+        {
+            var stats = await cluster[0].Region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
+            var hosting = stats.Regions.Where(r => r.Value.Stats.Values.Sum() > 0).Select(r => r.Key).ToList();
+            output.WriteLine($"shards on {hosting.Count} brokers: {string.Join(", ", stats.Regions.Select(r => $"{r.Key.Port}={r.Value.Stats.Count}"))}");
+            return hosting.Count > 1;
+        }, Formation, "the shards are spread over more than one broker");
+    }
+
+    [Fact]
+    public async Task After_a_broker_stops_abruptly_every_acknowledged_message_is_read_once_in_order_from_a_survivor()
+    {
+        const int partitions = 6;
+        const int messages = 60;
+        await using var cluster = await InProcessCluster.StartAsync(3, output);
+        var topic = "downing-" + Guid.NewGuid().ToString("N")[..8];
+        await cluster[0].Frontend.CreateTopicAsync(topic, partitions, CancellationToken.None);
+        var producer = await Retry(() => cluster[1].Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers");
+
+        var acked = new List<(int Partition, long Offset, string Message)>();
+        for (var i = 0; i < messages; i++)
+        {
+            var message = $"msg-{i}";
+            try
+            {
+                var result = await cluster[1].Frontend.ProduceAsync(topic, producer.Id, message, i % partitions, null, CancellationToken.None);
+                acked.Add((result.Partition, result.Offset, message));
+            }
+            catch (QueueException ex) when (ex.IsRetryable)
+            {
+                // Not acknowledged: it may or may not be in the log, and is not checked.
+                output.WriteLine($"produce {i} not acknowledged: {ex.Message}");
+            }
+        }
+        Assert.True(acked.Count >= messages / 2, $"only {acked.Count} of {messages} produces were acknowledged");
+
+        // The victim: a broker that is not the oldest (the catalogue stays put) and hosts partitions of the topic.
+        var victim = await cluster.NonOldestHostingAsync(topic);
+        output.WriteLine($"stopping broker {victim.Port} abruptly");
+        await cluster.CrashAsync(victim);
+        var survivor = cluster.Alive.First();
+
+        // A fresh frontend: nothing cached. Registering an earliest consumer pins it in every
+        // partition, so it succeeds only once every partition answers again.
+        var frontend = survivor.NewFrontend();
+        var consumer = await Retry(() => frontend.RegisterConsumerAsync(topic, null, StartFrom.Earliest, CancellationToken.None),
+            "every partition answers again from a survivor", Failover);
+
+        var read = new List<(int Partition, StoredMessage Message)>();
+        for (var p = 0; p < partitions; p++)
+        {
+            while (true)
+            {
+                try
+                {
+                    var next = await frontend.ConsumeAsync(topic, consumer.Id, p, CancellationToken.None);
+                    read.Add((next.Partition, next.Message));
+                }
+                catch (QueueException ex) when (ex.Kind == QueueErrorKind.Empty)
+                {
+                    break;
+                }
+            }
+        }
+        output.WriteLine($"{acked.Count} acknowledged, {read.Count} read");
+
+        foreach (var group in read.GroupBy(r => r.Partition))
+        {
+            // Per partition: offsets from 0, dense and ascending.
+            Assert.Equal(Enumerable.Range(0, group.Count()).Select(i => (long)i), group.Select(r => r.Message.Offset));
+        }
+        foreach (var (partition, offset, message) in acked)
+        {
+            var found = read.Where(r => r.Message.Payload == message).ToList();
+            var single = Assert.Single(found);
+            Assert.Equal(partition, single.Partition);
+            Assert.Equal(offset, single.Message.Offset);
+        }
+    }
+
+    [Fact]
+    public async Task When_the_oldest_broker_leaves_the_catalogue_answers_from_another_and_never_reuses_an_id()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3, output);
+        var topic = "singleton-" + Guid.NewGuid().ToString("N")[..8];
+        await cluster[1].Frontend.CreateTopicAsync(topic, 3, CancellationToken.None);
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await Retry(() => cluster[1].Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers")).Id);
+        }
+
+        // The singleton runs on the oldest broker, the first seed.
+        var oldest = cluster.Oldest();
+        Assert.Same(cluster[0], oldest);
+        var singleton = await oldest.System.ActorSelection($"/user/{QueueCluster.CatalogueSingleton}/*").ResolveOne(TimeSpan.FromSeconds(10));
+        Assert.NotNull(singleton);
+
+        output.WriteLine($"broker {oldest.Port} leaves");
+        await cluster.LeaveAsync(oldest);
+
+        // The new oldest takes the singleton over; ask from the other survivor, through its proxy.
+        var newHost = cluster.Oldest();
+        var asker = cluster.Alive.Single(b => b != newHost);
+        var frontend = asker.NewFrontend();
+        var again = await Retry(() => frontend.GetTopicAsync(topic, CancellationToken.None), "the catalogue answers from another broker", Failover);
+        Assert.Equal(new TopicInfo(topic, 3), again);
+        var next = await Retry(() => frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers after the move", Failover);
+        Assert.True(next.Id > ids.Max(), $"producer id {next.Id} after the move is not above {ids.Max()}");
+        var hosting = await newHost.System.ActorSelection($"/user/{QueueCluster.CatalogueSingleton}/*").ResolveOne(TimeSpan.FromSeconds(10));
+        Assert.NotNull(hosting);
+    }
+
+    /// <summary>Retries a request that the cluster may refuse while it settles (timeouts, unavailable).</summary>
+    private async Task<T> Retry<T>(Func<Task<T>> request, string because, TimeSpan? timeout = null)
+    {
+        T? result = default;
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                result = await request();
+                return true;
+            }
+            catch (QueueException ex) when (ex.IsRetryable)
+            {
+                output.WriteLine($"retrying ({because}): {ex.Message}");
+                return false;
+            }
+        }, timeout ?? Formation, because);
+        return result!;
+    }
+
+    /// <summary>One broker: its host, actor system, partition region, catalogue proxy and a frontend over them.</summary>
+    private sealed class Broker : IAsyncDisposable
+    {
+        private bool _stopped;
+
+        private Broker(IHost host, int port)
+        {
+            Host = host;
+            Port = port;
+            System = host.Services.GetRequiredService<ActorSystem>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            Region = registry.Get<QueueCluster.PartitionsKey>();
+            Catalogue = registry.Get<QueueCluster.CatalogueKey>();
+            Frontend = NewFrontend();
+        }
+
+        public IHost Host { get; }
+
+        public int Port { get; }
+
+        public ActorSystem System { get; }
+
+        public IActorRef Region { get; }
+
+        public IActorRef Catalogue { get; }
+
+        public QueueFrontend Frontend { get; }
+
+        public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
+
+        public QueueFrontend NewFrontend() =>
+            new(new AkkaQueueBackend(Region, Catalogue, 1000, TimeSpan.FromSeconds(1)), new LimitSettings(), TimeSpan.FromSeconds(10));
+
+        public static async Task<Broker> StartAsync(int port, int seedPort, string connectionString)
+        {
+            var settings = new QueueSettings
+            {
+                Node = new NodeSettings
+                {
+                    NodeId = $"inproc-{port}",
+                    Host = "127.0.0.1",
+                    Port = port,
+                    Roles = [QueueCluster.BrokerRole],
+                    SeedNodes = [$"127.0.0.1:{seedPort}"],
+                    InsecureDev = true,
+                },
+                Journal = new JournalSettings { Kind = JournalKind.Postgres, Postgres = connectionString },
+                Cluster = new Queue.Core.Configuration.ClusterSettings { LeaseEnabled = false },
+            };
+            var host = new HostBuilder()
+                .ConfigureServices(services => services.AddAkka(QueueCluster.SystemName, (akka, _) => ConfigureBroker(akka, settings)))
+                .Build();
+            await host.StartAsync();
+            return new Broker(host, port);
+        }
+
+        /// <summary>What AddQueueNode does for a broker with a PostgreSQL journal, lease and HTTP left out.</summary>
+        private static void ConfigureBroker(AkkaConfigurationBuilder akka, QueueSettings settings)
+        {
+            akka.ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel);
+            akka.WithQueueCluster(settings, settings.Node.Roles);
+            akka.AddHocon(JournalHocon.For(settings.Journal, $"akkaqueue-{Guid.NewGuid():N}"), HoconAddMode.Prepend);
+            // A crash-like stop (see CrashAsync) terminates the system without leaving the cluster.
+            akka.AddHocon("akka.coordinated-shutdown.run-by-actor-system-terminate = off", HoconAddMode.Prepend);
+            var partitions = settings.Partition;
+            var maxWriteBytes = settings.Journal.MaxBatchBytes;
+            akka.WithShardRegion<QueueCluster.PartitionsKey>(
+                QueueCluster.PartitionRegion,
+                entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes),
+                new PartitionMessageExtractor(settings.Cluster.Shards),
+                new ShardOptions
+                {
+                    Role = QueueCluster.BrokerRole,
+                    StateStoreMode = StateStoreMode.DData,
+                    RememberEntities = false,
+                    HandOffStopMessage = StopPartition.Instance,
+                    PassivateIdleEntityAfter = partitions.IdleTimeout,
+                    ShouldPassivateIdleEntities = true,
+                });
+            var catalogue = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
+                Props.Create(() => new CatalogueActor(1000)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
+            akka.WithSingleton<QueueCluster.CatalogueKey>(QueueCluster.CatalogueSingleton, catalogue,
+                new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
+        }
+
+        /// <summary>Terminates the actor system without leaving the cluster: the others must notice, down it and move its shards.</summary>
+        public async Task CrashAsync()
+        {
+            _stopped = true;
+            await System.Terminate();
+            Host.Dispose();
+        }
+
+        /// <summary>Leaves the cluster gracefully, then stops.</summary>
+        public async Task LeaveAsync()
+        {
+            await Cluster.LeaveAsync();
+            await StopAsync();
+        }
+
+        private async Task StopAsync()
+        {
+            if (_stopped)
+            {
+                return;
+            }
+            _stopped = true;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await Host.StopAsync(timeout.Token);
+            }
+            finally
+            {
+                await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+                Host.Dispose();
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await StopAsync();
+    }
+
+    /// <summary>Brokers on one fresh database; the first is the seed of all.</summary>
+    private sealed class InProcessCluster : IAsyncDisposable
+    {
+        private readonly List<Broker> _brokers = [];
+        private readonly PostgresServer _server;
+        private readonly string _database;
+
+        private InProcessCluster(PostgresServer server, string database)
+        {
+            _server = server;
+            _database = database;
+        }
+
+        public Broker this[int index] => _brokers[index];
+
+        public List<Broker> Alive { get; } = [];
+
+        public static async Task<InProcessCluster> StartAsync(int count, ITestOutputHelper output)
+        {
+            var server = await PostgresServer.SharedAsync();
+            var cluster = new InProcessCluster(server, await server.CreateDatabaseAsync("inproc"));
+            try
+            {
+                var seedPort = FreePort.Next();
+                cluster.Add(await Broker.StartAsync(seedPort, seedPort, cluster._database));
+                // The first broker alone creates the journal's tables (its catalogue recovers and
+                // writes), so the others never race it to auto-initialize the schema.
+                await cluster.AwaitUpAsync(1);
+                await Eventually.True(async () => (await cluster[0].Frontend.ListTopicsAsync(CancellationToken.None)) is not null,
+                    Formation, "the first broker's catalogue answers");
+                for (var i = 1; i < count; i++)
+                {
+                    cluster.Add(await Broker.StartAsync(FreePort.Next(), seedPort, cluster._database));
+                }
+                await cluster.AwaitUpAsync(count);
+                // Every broker's region is known to the coordinator, so new shards are spread.
+                await Eventually.True(async () =>
+                {
+                    var stats = await cluster[0].Region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
+                    return stats.Regions.Count == count;
+                }, Formation, $"the coordinator knows all {count} shard regions");
+                output.WriteLine($"cluster of {count} up: {string.Join(", ", cluster._brokers.Select(b => b.Port))}");
+                return cluster;
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+        }
+
+        private void Add(Broker broker)
+        {
+            _brokers.Add(broker);
+            Alive.Add(broker);
+        }
+
+        /// <summary>Waits until every live broker sees <paramref name="count"/> members, all Up.</summary>
+        public Task AwaitUpAsync(int count) => Eventually.True(
+            () => Alive.All(b => b.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == count && b.Cluster.State.Members.Count == count),
+            Formation, $"{count} members are Up on every broker");
+
+        public Broker Oldest()
+        {
+            var members = Alive[0].Cluster.State.Members.Where(m => m.Status == MemberStatus.Up).ToList();
+            var oldest = members.OrderBy(m => m, Member.AgeOrdering).First();
+            return Alive.Single(b => b.Cluster.SelfAddress == oldest.Address);
+        }
+
+        /// <summary>A broker other than the oldest that hosts at least one partition of <paramref name="topic"/>.</summary>
+        public async Task<Broker> NonOldestHostingAsync(string topic)
+        {
+            var oldest = Oldest();
+            Broker? found = null;
+            await Eventually.True(async () =>
+            {
+                foreach (var broker in Alive.Where(b => b != oldest))
+                {
+                    var state = await broker.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+                    if (state.Shards.SelectMany(s => s.EntityIds).Any(e => PartitionMessageExtractor.PartitionOf(e).Topic == topic))
+                    {
+                        found = broker;
+                        return true;
+                    }
+                }
+                return false;
+            }, Formation, $"a broker other than the oldest hosts a partition of {topic}");
+            return found!;
+        }
+
+        public async Task CrashAsync(Broker broker)
+        {
+            Alive.Remove(broker);
+            await broker.CrashAsync();
+            // The survivors down it (split-brain resolver: keep-majority) and remove it.
+            await AwaitUpAsync(Alive.Count);
+        }
+
+        public async Task LeaveAsync(Broker broker)
+        {
+            Alive.Remove(broker);
+            await broker.LeaveAsync();
+            await AwaitUpAsync(Alive.Count);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // The youngest first, so the oldest (singleton, coordinator) stops last.
+            foreach (var broker in Enumerable.Reverse(_brokers))
+            {
+                await broker.DisposeAsync();
+            }
+            await _server.DropDatabaseAsync(_database);
+        }
+    }
+}
