@@ -47,27 +47,7 @@ public static class QueueNodeServiceCollectionExtensions
                 {
                     akka.AddHocon(LeaseHocon(settings), HoconAddMode.Prepend);
                 }
-                var partitions = settings.Partition;
-                var maxWriteBytes = settings.Journal.MaxBatchBytes;
-                akka.WithShardRegion<QueueCluster.PartitionsKey>(
-                    QueueCluster.PartitionRegion,
-                    entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes),
-                    new PartitionMessageExtractor(settings.Cluster.Shards),
-                    new ShardOptions
-                    {
-                        Role = QueueCluster.BrokerRole,
-                        StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
-                        RememberEntities = false,
-                        HandOffStopMessage = StopPartition.Instance,
-                        PassivateIdleEntityAfter = partitions.IdleTimeout,
-                        ShouldPassivateIdleEntities = true,
-                    });
-                // The catalogue runs under a back-off supervisor: a failed journal write stops a
-                // persistent actor, and a singleton that stopped would otherwise stay gone.
-                var catalogue = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
-                    Props.Create(() => new CatalogueActor(1000)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
-                akka.WithSingleton<QueueCluster.CatalogueKey>(QueueCluster.CatalogueSingleton, catalogue,
-                    new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
+                akka.WithQueueBroker(settings);
             }
             else
             {
@@ -82,6 +62,35 @@ public static class QueueNodeServiceCollectionExtensions
         }
         EdgeHost.AddQueueFrontend(services, settings);
         return services;
+    }
+
+    /// <summary>
+    /// What makes a node a broker: the partition shard region (entities on the broker role) and
+    /// the catalogue singleton (with its proxy). Needs a journal in the configuration.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithQueueBroker(this AkkaConfigurationBuilder akka, QueueSettings settings)
+    {
+        var partitions = settings.Partition;
+        var maxWriteBytes = settings.Journal.MaxBatchBytes;
+        akka.WithShardRegion<QueueCluster.PartitionsKey>(
+            QueueCluster.PartitionRegion,
+            entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes),
+            new PartitionMessageExtractor(settings.Cluster.Shards),
+            new ShardOptions
+            {
+                Role = QueueCluster.BrokerRole,
+                StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
+                RememberEntities = false,
+                HandOffStopMessage = StopPartition.Instance,
+                PassivateIdleEntityAfter = partitions.IdleTimeout,
+                ShouldPassivateIdleEntities = true,
+            });
+        // The catalogue runs under a back-off supervisor: a failed journal write stops a
+        // persistent actor, and a singleton that stopped would otherwise stay gone.
+        var catalogue = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
+            Props.Create(() => new CatalogueActor(1000)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
+        return akka.WithSingleton<QueueCluster.CatalogueKey>(QueueCluster.CatalogueSingleton, catalogue,
+            new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
     }
 
     /// <summary>

@@ -250,25 +250,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
             akka.AddHocon(JournalHocon.For(settings.Journal, $"akkaqueue-{Guid.NewGuid():N}"), HoconAddMode.Prepend);
             // A crash-like stop (see CrashAsync) terminates the system without leaving the cluster.
             akka.AddHocon("akka.coordinated-shutdown.run-by-actor-system-terminate = off", HoconAddMode.Prepend);
-            var partitions = settings.Partition;
-            var maxWriteBytes = settings.Journal.MaxBatchBytes;
-            akka.WithShardRegion<QueueCluster.PartitionsKey>(
-                QueueCluster.PartitionRegion,
-                entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes),
-                new PartitionMessageExtractor(settings.Cluster.Shards),
-                new ShardOptions
-                {
-                    Role = QueueCluster.BrokerRole,
-                    StateStoreMode = StateStoreMode.DData,
-                    RememberEntities = false,
-                    HandOffStopMessage = StopPartition.Instance,
-                    PassivateIdleEntityAfter = partitions.IdleTimeout,
-                    ShouldPassivateIdleEntities = true,
-                });
-            var catalogue = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
-                Props.Create(() => new CatalogueActor(1000)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
-            akka.WithSingleton<QueueCluster.CatalogueKey>(QueueCluster.CatalogueSingleton, catalogue,
-                new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
+            akka.WithQueueBroker(settings);
         }
 
         /// <summary>Terminates the actor system without leaving the cluster: the others must notice, down it and move its shards.</summary>
