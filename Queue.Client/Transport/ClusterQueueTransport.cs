@@ -27,7 +27,7 @@ namespace Queue.Client.Transport;
 /// </summary>
 public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
 {
-    private const string ClientRole = "client";
+    private const string ClientRole = QueueCluster.ClientRole;
 
     private readonly ServiceProvider _services;
     private readonly QueueFrontend _frontend;

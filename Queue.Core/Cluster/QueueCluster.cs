@@ -25,6 +25,9 @@ public static class QueueCluster
 
     public const string BrokerRole = "broker";
 
+    /// <summary>The role of an SDK process that joins the cluster (never hosts shards, never counts for downing).</summary>
+    public const string ClientRole = "client";
+
     /// <summary>
     /// Each member also carries the role "node-id:&lt;id&gt;", so every node can name every
     /// other by its --node-id (roles are gossiped with membership; nothing else is).
@@ -53,6 +56,12 @@ public static class QueueCluster
         if (settings.Node.TlsCertificatePath.Length > 0)
         {
             akka.AddSetup(TlsSetup(settings.Node));
+        }
+        if (settings.Cluster.CrashDowning && !roles.Contains(ClientRole))
+        {
+            // Brokers and edges (long-lived members) down peers whose process is gone; a client
+            // comes and goes with its application and leaves membership decisions to them.
+            akka.AddStartup((system, _) => system.ActorOf(CrashDowning.Props(settings.Cluster.CrashProbeTimeout), CrashDowning.Name));
         }
         if (settings.Node.SeedNodes.Count == 0)
         {

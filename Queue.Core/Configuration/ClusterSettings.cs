@@ -15,7 +15,13 @@ public sealed record ClusterSettings
     /// </summary>
     public bool? LeaseEnabled { get; init; }
 
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(4);
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(3);
 
-    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>queue.cluster.crash-downing: down a member at once when its port refuses connections (see <see cref="Cluster.CrashDowning"/>).</summary>
+    public bool CrashDowning { get; init; } = true;
+
+    /// <summary>queue.cluster.crash-probe-timeout: how long one connection probe of a suspect member may take.</summary>
+    public TimeSpan CrashProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 }

@@ -99,6 +99,8 @@ public static class QueueSettingsBinder
                 LeaseEnabled = reader.Bool("queue.cluster.lease.enabled", allowAuto: true),
                 LeaseTtl = reader.Duration("queue.cluster.lease.ttl"),
                 LeaseRenewInterval = reader.Duration("queue.cluster.lease.renew-interval"),
+                CrashDowning = reader.Bool("queue.cluster.crash-downing") ?? true,
+                CrashProbeTimeout = reader.Duration("queue.cluster.crash-probe-timeout"),
             },
             Hocon = config,
         };

@@ -111,13 +111,23 @@ public static class QueueNodeServiceCollectionExtensions
             }
             akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"
             akka.cluster.sharding.use-lease = "akkaqueue.postgres-lease"
+            # The shard coordinator is a singleton too, and Akka gives it the singleton's lease
+            # unless told otherwise. It needs none: it writes nothing durable (its state is in
+            # distributed data) and two coordinators could at worst both place a shard, which
+            # the shard's own lease then refuses to the second host. Without it the coordinator
+            # starts as soon as the old oldest is removed instead of after its lease lapses, and
+            # placing shards overlaps with their leases lapsing.
+            akka.cluster.sharding.coordinator-singleton.use-lease = ""
             # A new host that finds the dead holder's lease not yet lapsed tries again after this;
-            # Akka's 5 s default alone made failover take 10 s.
-            akka.cluster.singleton.lease-retry-interval = 500ms
-            akka.cluster.sharding.lease-retry-interval = 500ms
+            # Akka's 5 s default alone made failover take 10 s. One cheap query per try.
+            akka.cluster.singleton.lease-retry-interval = 250ms
+            akka.cluster.sharding.lease-retry-interval = 250ms
             # With leases, the lease (not this margin) keeps a downed-but-alive node from writing
-            # alongside the new host, so shards and the singleton may move sooner.
-            akka.cluster.down-removal-margin = 1s
+            # alongside the new host: it holds its leases until it has stopped its own copies (or,
+            # cut off from the database, cannot write anyway, and they lapse). So shards and the
+            # singleton may move as soon as the member is removed. Not 0: Akka reads 0 as "use the
+            # split-brain resolver's stable-after" (2 s).
+            akka.cluster.down-removal-margin = 100ms
             """);
     }
 }

@@ -165,16 +165,25 @@ public sealed class TestCluster : IAsyncDisposable
     {
         await Eventually.True(async () =>
         {
+            // Membership is gossiped: one node seeing everyone up says nothing about the others'
+            // views (CI once caught e1 still seeing a member as joining). Formed means every live
+            // node is ready and sees every live node up, with one manager they all agree on.
+            var managers = new HashSet<string?>();
             foreach (var node in LiveNodes)
             {
                 if (!await Admin.IsReadyAsync(node.Http))
                 {
                     return false;
                 }
+                var state = await Admin.GetClusterAsync(node.Http);
+                if (!LiveNodes.All(n => state.Members.Any(m => m.NodeId == n.NodeId && m.Status == "up")))
+                {
+                    return false;
+                }
+                managers.Add(state.ManagerId);
             }
-            var state = await Admin.GetClusterAsync(LiveNodes.First().Http);
-            return LiveNodes.All(n => state.Members.Any(m => m.NodeId == n.NodeId && m.Status == "up"));
-        }, timeout, $"all of {string.Join(", ", LiveNodes.Select(n => n.NodeId))} are ready and up in /cluster");
+            return managers.Count == 1 && managers.Single() is { Length: > 0 };
+        }, timeout, $"all of {string.Join(", ", LiveNodes.Select(n => n.NodeId))} are ready, and each sees all of them up and the same manager in /cluster");
     }
 
     /// <summary>Runs a query against this cluster's database.</summary>

@@ -147,8 +147,11 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            // SIGKILL ends a frozen (SIGSTOPped) process too.
-            _process.Kill(entireProcessTree: true);
+            // SIGKILL ends a frozen (SIGSTOPped) process too. Only this process: a node starts no
+            // children, and Kill(entireProcessTree) walks every process on the machine first,
+            // which on a loaded box delayed the kill by up to a second and made failover
+            // measurements (which start the clock here) look that much slower.
+            _process.Kill();
         }
         await _process.WaitForExitAsync();
     }
@@ -213,7 +216,20 @@ public sealed class NodeProcess : IAsyncDisposable
             lock (_output)
             {
                 _output.AppendLine(line);
+                if (LogDirectory is { } dir)
+                {
+                    // Wall-clock stamps on every line, so a failover can be timed phase by phase
+                    // across nodes (Akka's own lines carry their own time, the node's do not).
+                    File.AppendAllText(Path.Combine(dir, $"node-{Id}.log"), $"{DateTime.UtcNow:HH:mm:ss.fff} {line}{Environment.NewLine}");
+                }
             }
         }
     }
+
+    /// <summary>
+    /// When AKKAQUEUE_TEST_LOG_DIR names a directory, every node process also writes its output
+    /// there (one file per pid), for reading a run's timeline afterwards.
+    /// </summary>
+    private static readonly string? LogDirectory =
+        Environment.GetEnvironmentVariable("AKKAQUEUE_TEST_LOG_DIR") is { Length: > 0 } dir && Directory.CreateDirectory(dir).Exists ? dir : null;
 }

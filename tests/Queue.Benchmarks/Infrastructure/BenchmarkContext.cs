@@ -56,7 +56,7 @@ public sealed class BenchmarkContext : IAsyncDisposable
         return server;
     }
 
-    public void Info(string line) => Log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+    public void Info(string line) => Log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {line}");
 
     /// <summary>Stops everything started through this context, newest first.</summary>
     public async Task StopAllAsync()

@@ -54,6 +54,7 @@ public sealed class FailoverScenario : IScenario
 
         var kill = Stopwatch.StartNew();
         await victim.Process.KillAsync();
+        context.Info($"scenario 5: {victim.Id} is dead (kill -9 took {kill.ElapsedMilliseconds} ms)");
         var serving = await Task.WhenAll(affected.Select(p => FirstAckAfterKillAsync(http, p, kill, cancellationToken)));
         var slowest = serving.Max();
         List<ScenarioResult> results =
@@ -104,6 +105,7 @@ public sealed class FailoverScenario : IScenario
 
         var kill = Stopwatch.StartNew();
         await victim.Process.KillAsync();
+        context.Info($"scenario 5: {victim.Id} is dead (kill -9 took {kill.ElapsedMilliseconds} ms)");
         var catalogue = FirstCatalogueAnswerAfterKillAsync(http, kill, cancellationToken);
         var partitions = await Task.WhenAll(affected.Select(p => FirstAckAfterKillAsync(http, p, kill, cancellationToken)));
         var catalogueServing = await catalogue;
