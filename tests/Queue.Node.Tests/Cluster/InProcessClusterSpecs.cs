@@ -166,6 +166,52 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         Assert.NotNull(hosting);
     }
 
+    [Fact]
+    public async Task A_broker_whose_process_is_gone_is_downed_by_crash_downing_without_waiting_for_the_failure_detector()
+    {
+        // A failure detector that would take over a minute to suspect anyone: if the crashed
+        // broker is removed within this spec's bounds, crash-downing did it, and the survivors'
+        // event streams say so.
+        await using var cluster = await InProcessCluster.StartAsync(3, output,
+            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 120s");
+        var topic = "crash-" + Guid.NewGuid().ToString("N")[..8];
+        await cluster[0].Frontend.CreateTopicAsync(topic, 6, CancellationToken.None);
+        var producer = await Retry(() => cluster[0].Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers");
+        for (var p = 0; p < 6; p++)
+        {
+            var partition = p;
+            await Retry(() => cluster[0].Frontend.ProduceAsync(topic, producer.Id, $"before-{partition}", partition, null, CancellationToken.None), $"partition {partition} serves");
+        }
+        var victim = await cluster.NonOldestHostingAsync(topic);
+        var victimAddress = victim.Cluster.SelfUniqueAddress;
+        var downed = new System.Collections.Concurrent.ConcurrentQueue<CrashDowning.DownedAsGone>();
+        foreach (var survivor in cluster.Alive.Where(b => b != victim))
+        {
+            var collector = survivor.System.ActorOf(Props.Create(() => new Collector<CrashDowning.DownedAsGone>(downed)));
+            survivor.System.EventStream.Subscribe(collector, typeof(CrashDowning.DownedAsGone));
+        }
+
+        output.WriteLine($"stopping broker {victim.Port} abruptly");
+        await cluster.CrashAsync(victim);
+
+        Assert.Contains(downed, d => d.Member == victimAddress);
+        // Its partitions serve again from the survivors, with what was acknowledged before.
+        var frontend = cluster.Alive[0].NewFrontend();
+        var consumer = await Retry(() => frontend.RegisterConsumerAsync(topic, null, StartFrom.Earliest, CancellationToken.None),
+            "every partition answers again from a survivor", Failover);
+        for (var p = 0; p < 6; p++)
+        {
+            var next = await frontend.ConsumeAsync(topic, consumer.Id, p, CancellationToken.None);
+            Assert.Equal($"before-{p}", next.Message.Payload);
+        }
+    }
+
+    /// <summary>Puts every <typeparamref name="T"/> it is sent into a queue the spec reads.</summary>
+    private sealed class Collector<T> : ReceiveActor
+    {
+        public Collector(System.Collections.Concurrent.ConcurrentQueue<T> into) => Receive<T>(into.Enqueue);
+    }
+
     /// <summary>Retries a request that the cluster may refuse while it settles (timeouts, unavailable).</summary>
     private async Task<T> Retry<T>(Func<Task<T>> request, string because, TimeSpan? timeout = null)
     {
@@ -219,7 +265,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         public QueueFrontend NewFrontend() =>
             new(new AkkaQueueBackend(Region, Catalogue, 1000, TimeSpan.FromSeconds(1)), new LimitSettings(), TimeSpan.FromSeconds(10));
 
-        public static async Task<Broker> StartAsync(int port, int seedPort, string connectionString)
+        public static async Task<Broker> StartAsync(int port, int seedPort, string connectionString, string? extraHocon = null)
         {
             var settings = new QueueSettings
             {
@@ -236,15 +282,19 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
                 Cluster = new Queue.Core.Configuration.ClusterSettings { LeaseEnabled = false },
             };
             var host = new HostBuilder()
-                .ConfigureServices(services => services.AddAkka(QueueCluster.SystemName, (akka, _) => ConfigureBroker(akka, settings)))
+                .ConfigureServices(services => services.AddAkka(QueueCluster.SystemName, (akka, _) => ConfigureBroker(akka, settings, extraHocon)))
                 .Build();
             await host.StartAsync();
             return new Broker(host, port);
         }
 
         /// <summary>What AddQueueNode does for a broker with a PostgreSQL journal, lease and HTTP left out.</summary>
-        private static void ConfigureBroker(AkkaConfigurationBuilder akka, QueueSettings settings)
+        private static void ConfigureBroker(AkkaConfigurationBuilder akka, QueueSettings settings, string? extraHocon)
         {
+            if (extraHocon is not null)
+            {
+                akka.AddHocon(extraHocon, HoconAddMode.Prepend);
+            }
             akka.ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel);
             akka.WithQueueCluster(settings, settings.Node.Roles);
             akka.AddHocon(JournalHocon.For(settings.Journal, $"akkaqueue-{Guid.NewGuid():N}"), HoconAddMode.Prepend);
@@ -307,14 +357,14 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
 
         public List<Broker> Alive { get; } = [];
 
-        public static async Task<InProcessCluster> StartAsync(int count, ITestOutputHelper output)
+        public static async Task<InProcessCluster> StartAsync(int count, ITestOutputHelper output, string? extraHocon = null)
         {
             var server = await PostgresServer.SharedAsync();
             var cluster = new InProcessCluster(server, await server.CreateDatabaseAsync("inproc"));
             try
             {
                 var seedPort = FreePort.Next();
-                cluster.Add(await Broker.StartAsync(seedPort, seedPort, cluster._database));
+                cluster.Add(await Broker.StartAsync(seedPort, seedPort, cluster._database, extraHocon));
                 // The first broker alone creates the journal's tables (its catalogue recovers and
                 // writes), so the others never race it to auto-initialize the schema.
                 await cluster.AwaitUpAsync(1);
@@ -322,7 +372,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
                     Formation, "the first broker's catalogue answers");
                 for (var i = 1; i < count; i++)
                 {
-                    cluster.Add(await Broker.StartAsync(FreePort.Next(), seedPort, cluster._database));
+                    cluster.Add(await Broker.StartAsync(FreePort.Next(), seedPort, cluster._database, extraHocon));
                 }
                 await cluster.AwaitUpAsync(count);
                 // Every broker's region is known to the coordinator, so new shards are spread.
@@ -384,7 +434,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         {
             Alive.Remove(broker);
             await broker.CrashAsync();
-            // The survivors down it (split-brain resolver: keep-majority) and remove it.
+            // The survivors down it (crash-downing, or the split-brain resolver) and remove it.
             await AwaitUpAsync(Alive.Count);
         }
 
