@@ -111,13 +111,24 @@ public static class QueueNodeServiceCollectionExtensions
             }
             akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"
             akka.cluster.sharding.use-lease = "akkaqueue.postgres-lease"
-            # The shard coordinator is a singleton too, and Akka gives it the singleton's lease
-            # unless told otherwise. It needs none: it writes nothing durable (its state is in
+            # The shard coordinator is a singleton too, configured by the config path named in
+            # coordinator-singleton (Akka's default: akka.cluster.singleton, so it would take the
+            # catalogue's lease). It needs none: it writes nothing durable (its state is in
             # distributed data) and two coordinators could at worst both place a shard, which
             # the shard's own lease then refuses to the second host. Without it the coordinator
             # starts as soon as the old oldest is removed instead of after its lease lapses, and
-            # placing shards overlaps with their leases lapsing.
-            akka.cluster.sharding.coordinator-singleton.use-lease = ""
+            # placing shards overlaps with their leases lapsing. The other keys are those of
+            # akka.cluster.singleton in hocon/akka.conf (the role is sharding's: Akka overrides it).
+            akkaqueue.coordinator-singleton {
+              singleton-name = "singleton"
+              role = ""
+              hand-over-retry-interval = 500ms
+              min-number-of-hand-over-retries = 15
+              use-lease = ""
+              lease-retry-interval = 250ms
+              consider-app-version = false
+            }
+            akka.cluster.sharding.coordinator-singleton = "akkaqueue.coordinator-singleton"
             # A new host that finds the dead holder's lease not yet lapsed tries again after this;
             # Akka's 5 s default alone made failover take 10 s. One cheap query per try.
             akka.cluster.singleton.lease-retry-interval = 250ms

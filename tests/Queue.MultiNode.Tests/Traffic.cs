@@ -18,6 +18,7 @@ public sealed class Traffic : IAsyncDisposable
     private readonly List<Task> _workers = [];
     private readonly ConcurrentDictionary<int, int> _acksPerProducer = new();
     private int _retryable;
+    private int _unansweredConsumes;
 
     public ConcurrentQueue<Delivery> Acked { get; } = new();
 
@@ -28,6 +29,12 @@ public sealed class Traffic : IAsyncDisposable
 
     /// <summary>Answers that said "retry later" (503) or lost connections, produce and consume.</summary>
     public int Retryable => Volatile.Read(ref _retryable);
+
+    /// <summary>
+    /// Consume calls that got no answer or a 503: each may have moved the consumer's position on
+    /// a broker that died before its answer arrived, so each may account for one skipped offset.
+    /// </summary>
+    public int UnansweredConsumes => Volatile.Read(ref _unansweredConsumes);
 
     /// <summary>Starts one loop per registered producer (each on its own node's HTTP port) and, if given, one consumer.</summary>
     public static Traffic Start(string topic, IReadOnlyList<(HttpClient Http, long ProducerId)> producers, (HttpClient Http, long ConsumerId)? consumer)
@@ -157,6 +164,7 @@ public sealed class Traffic : IAsyncDisposable
                 }
                 else if (status == HttpStatusCode.ServiceUnavailable)
                 {
+                    Interlocked.Increment(ref _unansweredConsumes);
                     await BackOffAsync();
                 }
                 else if (status == HttpStatusCode.BadRequest && body.GetProperty("message").GetString()!.StartsWith("No more messages", StringComparison.Ordinal))
@@ -170,6 +178,7 @@ public sealed class Traffic : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !_stop.IsCancellationRequested)
             {
+                Interlocked.Increment(ref _unansweredConsumes);
                 await BackOffAsync();
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
