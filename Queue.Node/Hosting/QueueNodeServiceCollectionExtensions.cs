@@ -43,10 +43,6 @@ public static class QueueNodeServiceCollectionExtensions
             if (journal is not null)
             {
                 akka.AddHocon(journal, HoconAddMode.Prepend);
-                if (settings.UsesLease && settings.Journal.IsPostgres)
-                {
-                    akka.AddHocon(LeaseHocon(settings), HoconAddMode.Prepend);
-                }
                 akka.WithQueueBroker(settings);
             }
             else
@@ -70,6 +66,11 @@ public static class QueueNodeServiceCollectionExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithQueueBroker(this AkkaConfigurationBuilder akka, QueueSettings settings)
     {
+        if (settings.UsesLease && settings.Journal.IsPostgres)
+        {
+            // Every shard and the catalogue singleton hold a PostgreSQL lease (docs/lease.md).
+            akka.AddHocon(LeaseHocon(settings), HoconAddMode.Prepend);
+        }
         var partitions = settings.Partition;
         var maxWriteBytes = settings.Journal.MaxBatchBytes;
         akka.WithShardRegion<QueueCluster.PartitionsKey>(

@@ -10,6 +10,7 @@ using Queue.Core.Configuration;
 using Queue.Core.Edge;
 using Queue.Core.Journal;
 using Queue.Core.Log;
+using Queue.Core.Protocol;
 using Queue.Node.Catalogue;
 using Queue.Node.Hosting;
 using Queue.Node.Partitions;
@@ -24,9 +25,9 @@ namespace Queue.Node.Tests.Cluster;
 /// the way <see cref="QueueNodeServiceCollectionExtensions.AddQueueNode"/> composes a broker
 /// (cluster, PostgreSQL journal, partition shard region, catalogue singleton), all on one shared
 /// database, asked through <see cref="QueueFrontend"/> over <see cref="AkkaQueueBackend"/> — the
-/// path the HTTP edge takes. The PostgreSQL lease is left out (queue.cluster.lease.enabled = off):
-/// the node wires it from a private method, and these specs are about membership, sharding and
-/// the singleton, not about fencing a cut-off broker.
+/// path the HTTP edge takes. The PostgreSQL lease is left out (queue.cluster.lease.enabled = off)
+/// except in the split-brain spec, which is about exactly that: these specs are about membership,
+/// sharding and the singleton.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class InProcessClusterSpecs(ITestOutputHelper output)
@@ -206,6 +207,73 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Two_clusters_on_one_database_never_both_write_a_partition_the_shard_lease_admits_one_at_a_time()
+    {
+        // The worst split brain: two clusters that do not know of each other (two one-node
+        // clusters here) on the same database. Sharding in each would happily host the same
+        // partition; the shard's PostgreSQL lease must let only one of them write.
+        var server = await PostgresServer.SharedAsync();
+        var database = await server.CreateDatabaseAsync("splitbrain");
+        var topic = "split-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var portA = FreePort.Next();
+            await using var a = await Broker.StartAsync(portA, portA, database, lease: true);
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(i, await AppendedAsync(a, topic, new ProducerSequence(1, i + 1), Formation));
+            }
+
+            var portB = FreePort.Next();
+            await using var b = await Broker.StartAsync(portB, portB, database, lease: true);
+            await Eventually.True(() => b.Cluster.SelfMember.Status == MemberStatus.Up, Formation, "the second cluster is up");
+            // While A holds the partition's shard lease, B's copy of the shard cannot start: B
+            // acknowledges nothing, however often it is asked, and A goes on writing.
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                Assert.Null(await TryAppendAsync(b, topic, new ProducerSequence(2, attempt + 1), TimeSpan.FromSeconds(3)));
+                Assert.Equal(5 + attempt, await AppendedAsync(a, topic, new ProducerSequence(1, 6 + attempt), Formation));
+            }
+
+            // A stops (and gives its leases back): now B may write, after everything A wrote.
+            // (B's refused attempts were buffered while it waited for the lease; their callers'
+            // deadlines have passed, so the partition drops them instead of writing them.)
+            await a.DisposeAsync();
+            Assert.Equal(8, await AppendedAsync(b, topic, new ProducerSequence(2, 10), Failover));
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(database);
+        }
+    }
+
+    /// <summary>
+    /// Appends one message until it is acknowledged and returns its offset. Idempotent (a producer
+    /// sequence), so an attempt whose answer was lost is answered with its original offset.
+    /// </summary>
+    private static async Task<long> AppendedAsync(Broker broker, string topic, ProducerSequence sequence, TimeSpan within)
+    {
+        MessagesAppended? appended = null;
+        await Eventually.True(async () => (appended = await TryAppendAsync(broker, topic, sequence, TimeSpan.FromSeconds(5))) is not null,
+            within, $"message {sequence} is acknowledged by broker {broker.Port}");
+        return appended!.FirstOffset;
+    }
+
+    /// <summary>One message to partition 0, straight to the broker's shard region; null for no answer or a failure.</summary>
+    private static async Task<MessagesAppended?> TryAppendAsync(Broker broker, string topic, ProducerSequence sequence, TimeSpan wait)
+    {
+        var append = new AppendMessages([new ProduceItem($"{sequence.ProducerId}-{sequence.Sequence}", sequence.ProducerId)], sequence);
+        try
+        {
+            return await broker.Region.Ask<object>(new PartitionEnvelope(topic, 0, append, (DateTime.UtcNow + wait).Ticks), wait) as MessagesAppended;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Puts every <typeparamref name="T"/> it is sent into a queue the spec reads.</summary>
     private sealed class Collector<T> : ReceiveActor
     {
@@ -265,7 +333,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         public QueueFrontend NewFrontend() =>
             new(new AkkaQueueBackend(Region, Catalogue, 1000, TimeSpan.FromSeconds(1)), new LimitSettings(), TimeSpan.FromSeconds(10));
 
-        public static async Task<Broker> StartAsync(int port, int seedPort, string connectionString, string? extraHocon = null)
+        public static async Task<Broker> StartAsync(int port, int seedPort, string connectionString, string? extraHocon = null, bool lease = false)
         {
             var settings = new QueueSettings
             {
@@ -279,7 +347,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
                     InsecureDev = true,
                 },
                 Journal = new JournalSettings { Kind = JournalKind.Postgres, Postgres = connectionString },
-                Cluster = new Queue.Core.Configuration.ClusterSettings { LeaseEnabled = false },
+                Cluster = new Queue.Core.Configuration.ClusterSettings { LeaseEnabled = lease },
             };
             var host = new HostBuilder()
                 .ConfigureServices(services => services.AddAkka(QueueCluster.SystemName, (akka, _) => ConfigureBroker(akka, settings, extraHocon)))
@@ -288,7 +356,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
             return new Broker(host, port);
         }
 
-        /// <summary>What AddQueueNode does for a broker with a PostgreSQL journal, lease and HTTP left out.</summary>
+        /// <summary>What AddQueueNode does for a broker with a PostgreSQL journal, HTTP left out (and the lease unless asked for).</summary>
         private static void ConfigureBroker(AkkaConfigurationBuilder akka, QueueSettings settings, string? extraHocon)
         {
             if (extraHocon is not null)
