@@ -102,36 +102,56 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         var consumer = await Retry(() => frontend.RegisterConsumerAsync(topic, null, StartFrom.Earliest, CancellationToken.None),
             "every partition answers again from a survivor", Failover);
 
-        var read = new List<(int Partition, StoredMessage Message)>();
-        for (var p = 0; p < partitions; p++)
+        var read = await ReadEverythingAsync(frontend, topic, partitions, consumer.Id);
+        output.WriteLine($"{acked.Count} acknowledged, {read.Count} read");
+        AssertDenseAndEveryAckReadOnce(read, acked);
+    }
+
+    [Fact]
+    public async Task A_broker_leaving_under_produce_load_hands_its_partitions_off_without_losing_or_doubling_a_message()
+    {
+        const int partitions = 6;
+        await using var cluster = await InProcessCluster.StartAsync(3, output);
+        var topic = "handoff-" + Guid.NewGuid().ToString("N")[..8];
+        await cluster[0].Frontend.CreateTopicAsync(topic, partitions, CancellationToken.None);
+        // Producing goes through the oldest broker, which never leaves here.
+        var stayer = cluster.Oldest();
+        var producer = await Retry(() => stayer.Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers");
+
+        // Producers through a broker that stays, one per partition, until told to stop; each
+        // records what was acknowledged (an unacknowledged produce may or may not be stored).
+        var acked = new System.Collections.Concurrent.ConcurrentQueue<(int Partition, long Offset, string Message)>();
+        using var stop = new CancellationTokenSource();
+        var producers = Enumerable.Range(0, partitions).Select(p => Task.Run(async () =>
         {
-            while (true)
+            for (var n = 0; !stop.IsCancellationRequested; n++)
             {
+                var message = $"p{p}-{n}";
                 try
                 {
-                    var next = await frontend.ConsumeAsync(topic, consumer.Id, p, CancellationToken.None);
-                    read.Add((next.Partition, next.Message));
+                    var result = await stayer.Frontend.ProduceAsync(topic, producer.Id, message, p, null, CancellationToken.None);
+                    acked.Enqueue((result.Partition, result.Offset, message));
                 }
-                catch (QueueException ex) when (ex.Kind == QueueErrorKind.Empty)
+                catch (QueueException ex) when (ex.IsRetryable)
                 {
-                    break;
+                    await Task.Delay(20);
                 }
             }
-        }
-        output.WriteLine($"{acked.Count} acknowledged, {read.Count} read");
+        })).ToList();
+        await Eventually.True(() => acked.Count >= 100, Formation, "100 messages are acknowledged before the leave");
+        // Partitions start on their first request, so only now is it known who hosts what.
+        var leaver = await cluster.NonOldestHostingAsync(topic);
 
-        foreach (var group in read.GroupBy(r => r.Partition))
-        {
-            // Per partition: offsets from 0, dense and ascending.
-            Assert.Equal(Enumerable.Range(0, group.Count()).Select(i => (long)i), group.Select(r => r.Message.Offset));
-        }
-        foreach (var (partition, offset, message) in acked)
-        {
-            var found = read.Where(r => r.Message.Payload == message).ToList();
-            var single = Assert.Single(found);
-            Assert.Equal(partition, single.Partition);
-            Assert.Equal(offset, single.Message.Offset);
-        }
+        output.WriteLine($"broker {leaver.Port} leaves under load");
+        await cluster.LeaveAsync(leaver);
+        var atLeave = acked.Count;
+        await Eventually.True(() => acked.Count >= atLeave + 100, Failover, "100 more messages are acknowledged after the hand-off");
+        await stop.CancelAsync();
+        await Task.WhenAll(producers);
+
+        var read = await ReadEverythingAsync(stayer.NewFrontend(), topic, partitions);
+        output.WriteLine($"{acked.Count} acknowledged, {read.Count} read");
+        AssertDenseAndEveryAckReadOnce(read, acked);
     }
 
     [Fact]
@@ -278,6 +298,52 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
     private sealed class Collector<T> : ReceiveActor
     {
         public Collector(System.Collections.Concurrent.ConcurrentQueue<T> into) => Receive<T>(into.Enqueue);
+    }
+
+    /// <summary>Every message of the topic, per partition in the order a fresh earliest consumer reads them.</summary>
+    private async Task<List<(int Partition, StoredMessage Message)>> ReadEverythingAsync(QueueFrontend frontend, string topic, int partitions, long? consumerId = null)
+    {
+        var consumer = consumerId ?? (await Retry(() => frontend.RegisterConsumerAsync(topic, null, StartFrom.Earliest, CancellationToken.None),
+            "every partition answers", Failover)).Id;
+        var read = new List<(int Partition, StoredMessage Message)>();
+        for (var p = 0; p < partitions; p++)
+        {
+            while (true)
+            {
+                try
+                {
+                    var next = await frontend.ConsumeAsync(topic, consumer, p, CancellationToken.None);
+                    read.Add((next.Partition, next.Message));
+                }
+                catch (QueueException ex) when (ex.Kind == QueueErrorKind.Empty)
+                {
+                    break;
+                }
+                catch (QueueException ex) when (ex.IsRetryable)
+                {
+                    // A timed-out consume is handed back by the frontend, so asking again is safe.
+                    output.WriteLine($"retrying a consume of partition {p}: {ex.Message}");
+                    await Task.Delay(100);
+                }
+            }
+        }
+        return read;
+    }
+
+    /// <summary>Per partition, offsets dense from 0; every acknowledged message read exactly once, at the offset its acknowledgement named.</summary>
+    private static void AssertDenseAndEveryAckReadOnce(List<(int Partition, StoredMessage Message)> read, IEnumerable<(int Partition, long Offset, string Message)> acked)
+    {
+        foreach (var group in read.GroupBy(r => r.Partition))
+        {
+            Assert.Equal(Enumerable.Range(0, group.Count()).Select(i => (long)i), group.Select(r => r.Message.Offset));
+        }
+        var byPayload = read.GroupBy(r => r.Message.Payload).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var (partition, offset, message) in acked)
+        {
+            var single = Assert.Single(byPayload.GetValueOrDefault(message) ?? []);
+            Assert.Equal(partition, single.Partition);
+            Assert.Equal(offset, single.Message.Offset);
+        }
     }
 
     /// <summary>Retries a request that the cluster may refuse while it settles (timeouts, unavailable).</summary>
