@@ -17,17 +17,28 @@ namespace Queue.Http.Tests;
 /// on /v1 paths, whoever produced the status (our handlers, routing, binding, Kestrel's body
 /// limit, an exception). Kestrel's own refusals before the pipeline are pinned down as they are.
 /// </summary>
-public sealed class ErrorBodyTests
+/// <remarks>
+/// The tests that only send a bad request to a default node share one (<see cref="SharedNode"/>):
+/// a refused request changes nothing on it, and a node start per case was most of the time.
+/// </remarks>
+public sealed class ErrorBodyTests(ErrorBodyTests.SharedNode shared) : IClassFixture<ErrorBodyTests.SharedNode>
 {
+    public sealed class SharedNode : IAsyncLifetime
+    {
+        public TestNode Node { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Node = await TestNode.StartAsync();
+
+        public async Task DisposeAsync() => await Node.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("GET", "/v1/x.json")]
     [InlineData("DELETE", "/v1/topics")]
     [InlineData("GET", "/v1/consumers/not-a-number/positions")]
     public async Task An_unknown_v1_route_gets_404_in_the_v1_shape(string method, string path)
     {
-        await using var node = await TestNode.StartAsync();
-
-        var (status, body) = await SendAsync(node.Http, method, path);
+        var (status, body) = await SendAsync(shared.Node.Http, method, path);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("not_found", body["error"]!["code"]!.GetValue<string>());
@@ -92,7 +103,6 @@ public sealed class ErrorBodyTests
     [InlineData("LONG-HEADERS", 431)]
     public async Task Kestrels_own_refusals_keep_their_status_and_an_empty_body(string request, int expectedStatus)
     {
-        await using var node = await TestNode.StartAsync();
         request = request switch
         {
             "LONG-URL" => $"GET /topics?topic={new string('t', 10_000)} HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -100,7 +110,7 @@ public sealed class ErrorBodyTests
             _ => request,
         };
 
-        var response = await RawAsync(node.BaseAddress, request);
+        var response = await RawAsync(shared.Node.BaseAddress, request);
 
         Assert.StartsWith($"HTTP/1.1 {expectedStatus} ", response);
         Assert.Contains("Content-Length: 0\r\n", response);
@@ -110,11 +120,9 @@ public sealed class ErrorBodyTests
     [Fact]
     public async Task The_seed_api_answers_a_bad_path_that_kestrel_lets_through_in_the_failure_shape()
     {
-        await using var node = await TestNode.StartAsync();
-
         // An encoded slash or a space is a valid request target: routing sees it, and the
         // fallback answers 404 in the seeds' shape.
-        var response = await RawAsync(node.BaseAddress, "GET /topics/a%2Fb%20c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        var response = await RawAsync(shared.Node.BaseAddress, "GET /topics/a%2Fb%20c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 404 ", response);
         Assert.Contains("\"status\":\"failure\"", response);
@@ -150,7 +158,7 @@ public sealed class ErrorBodyTests
         using var reader = new StreamReader(stream, Encoding.ASCII);
         // Each of these answers closes the connection, so reading to the end reads one response.
         var read = reader.ReadToEndAsync();
-        return await read.WaitAsync(TimeSpan.FromSeconds(10));
+        return await read.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     private sealed record Payload(string Text);

@@ -4,13 +4,25 @@ using Queue.Testing;
 namespace Queue.Http.Tests;
 
 /// <summary>GET /health, unknown routes, and what a known path with the wrong method gets.</summary>
-public sealed class HealthAndRoutesTests
+/// <remarks>
+/// One node serves the whole class: no test here creates anything (the wrong-method test checks
+/// exactly that), so each sees the node as fresh, and a node start per case was most of the time.
+/// </remarks>
+public sealed class HealthAndRoutesTests(HealthAndRoutesTests.SharedNode shared) : IClassFixture<HealthAndRoutesTests.SharedNode>
 {
+    public sealed class SharedNode : IAsyncLifetime
+    {
+        public TestNode Node { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Node = await TestNode.StartAsync(s => s with { Node = s.Node with { NodeId = "n-health" } });
+
+        public async Task DisposeAsync() => await Node.DisposeAsync();
+    }
+
     [Fact]
     public async Task Health_reports_the_node_its_roles_and_its_journal()
     {
-        await using var node = await TestNode.StartAsync(s => s with { Node = s.Node with { NodeId = "n-health" } });
-        var api = new SeedClient(node.Http);
+        var api = new SeedClient(shared.Node.Http);
 
         var reply = (await api.GetAsync("/health")).AssertSuccess();
 
@@ -27,8 +39,7 @@ public sealed class HealthAndRoutesTests
     [InlineData("POST", "/v0/messages.json")]
     public async Task An_unknown_route_gets_404_with_the_failure_shape(string method, string path)
     {
-        await using var node = await TestNode.StartAsync();
-        var api = new SeedClient(node.Http);
+        var api = new SeedClient(shared.Node.Http);
 
         var reply = await api.SendAsync(new HttpMethod(method), path);
 
@@ -49,8 +60,7 @@ public sealed class HealthAndRoutesTests
     [InlineData("POST", "/topics/partition")]
     public async Task A_known_path_with_the_wrong_method_gets_404_naming_method_and_path(string method, string path)
     {
-        await using var node = await TestNode.StartAsync();
-        var api = new SeedClient(node.Http);
+        var api = new SeedClient(shared.Node.Http);
 
         var reply = await api.SendAsync(new HttpMethod(method), path, SeedClient.Json(new { topic_name = "T" }));
 

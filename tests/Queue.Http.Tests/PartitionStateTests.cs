@@ -61,7 +61,7 @@ public sealed class PartitionStateTests
         Assert.Equal(("m1", 0, 1L), await api.ConsumeAsync("T1", reader));
         var latest = await api.RegisterConsumerAsync("T1");
 
-        await Eventually.True(async () => (await node.ActivePartitionsAsync()).Count == 0, TimeSpan.FromSeconds(5), "the idle partition actor has stopped");
+        await Eventually.True(async () => (await node.ActivePartitionsAsync()).Count == 0, TimeSpan.FromSeconds(30), "the idle partition actor has stopped");
 
         Assert.Equal(3, await api.SizeAsync("T1", reader));
         Assert.Equal(0, await api.SizeAsync("T1", latest));

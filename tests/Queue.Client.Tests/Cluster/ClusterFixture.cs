@@ -143,10 +143,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients)
-        {
-            await client.DisposeAsync();
-        }
+        // Side by side: a cluster-mode client leaves the cluster on dispose (coordinated shutdown,
+        // seconds each), and the clients are independent actor systems.
+        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
         if (Edge is not null)
         {
             await Edge.DisposeAsync();

@@ -34,7 +34,7 @@ public sealed class V1FetchTests : IAsyncLifetime
     {
         // The wait is far longer than the test needs: completing at all proves the wake-up.
         var poll = _node.Http.GetOkAsync("v1/topics/f/partitions/1/messages?offset=0&wait_ms=25000");
-        await Eventually.True(async () => (await _node.ActivePartitionsAsync()).Any(p => p.Topic == "f" && p.Partition == 1), TimeSpan.FromSeconds(10),
+        await Eventually.True(async () => (await _node.ActivePartitionsAsync()).Any(p => p.Topic == "f" && p.Partition == 1), TimeSpan.FromSeconds(30),
             "the poll reached partition 1");
         await ProduceAsync(1, "wake-up");
 
@@ -73,7 +73,7 @@ public sealed class V1FetchTests : IAsyncLifetime
         await node.Http.PostOkAsync("v1/topics", new { name = "s" });
         using var http = new HttpClient { BaseAddress = node.BaseAddress };
         var poll = http.GetJsonAsync("v1/topics/s/partitions/0/messages?offset=0&wait_ms=25000");
-        await Eventually.True(async () => (await node.ActivePartitionsAsync()).Any(p => p.Topic == "s"), TimeSpan.FromSeconds(10), "the poll reached the partition");
+        await Eventually.True(async () => (await node.ActivePartitionsAsync()).Any(p => p.Topic == "s"), TimeSpan.FromSeconds(30), "the poll reached the partition");
 
         var stopping = node.DisposeAsync().AsTask();
         var (status, body) = await poll;
