@@ -55,6 +55,14 @@ public sealed class GroupState
         {
             return new RequestFailed(QueueErrorKind.NotFound, $"Member '{commit.MemberId}' is not in the group (it left or missed its session timeout); join again");
         }
+        if (commit.OnlyIfAbsent)
+        {
+            // Fixing a start offset where none is set can only agree with what a member of any
+            // generation would fix, so it is not fenced: it never moves an offset once set.
+            return commit.Offsets.Any(o => o.Partition < 0 || o.Partition >= Partitions)
+                ? new RequestFailed(QueueErrorKind.BadRequest, $"The group's topic '{Topic}' has partitions 0 to {Partitions - 1}")
+                : null;
+        }
         if (commit.Generation != Generation)
         {
             return new RequestFailed(QueueErrorKind.Conflict,
