@@ -101,7 +101,10 @@ public sealed class GroupConsumerTests : IAsyncLifetime
 
         var a = await _node.Client.CreateGroupConsumerAsync("svc", "g", new QueueGroupConsumerOptions
         {
-            From = options.From, SessionTimeout = options.SessionTimeout, PollWait = options.PollWait, MaxPollMessages = options.MaxPollMessages,
+            From = options.From,
+            SessionTimeout = options.SessionTimeout,
+            PollWait = options.PollWait,
+            MaxPollMessages = options.MaxPollMessages,
             OnAssignmentChanged = changes.Enqueue,
         });
         await using var _ = a;
