@@ -103,6 +103,27 @@ public sealed class QueueClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Joins consumer group <paramref name="group"/> on <paramref name="topic"/> and returns the member,
+    /// which reads the partitions the group assigns it (see <see cref="QueueGroupConsumer"/>).
+    /// Needs a transport that speaks the group API (<see cref="IQueueGroupTransport"/>): HTTP and cluster mode do.
+    /// </summary>
+    /// <param name="group">The group's name (letters, digits, '.', '_' and '-').</param>
+    /// <param name="topic">An existing topic.</param>
+    /// <param name="options">Start, session timeout, heartbeats, polling and the assignment callback; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the join.</param>
+    /// <exception cref="NotSupportedException">The transport has no group API (a custom transport without <see cref="IQueueGroupTransport"/>).</exception>
+    public Task<QueueGroupConsumer> CreateGroupConsumerAsync(string group, string topic, QueueGroupConsumerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        options = (options ?? new QueueGroupConsumerOptions()).Clone();
+        options.Validate();
+        var groups = Transport as IQueueGroupTransport
+            ?? throw new NotSupportedException($"{Transport.GetType().Name} has no consumer-group API; implement IQueueGroupTransport to use group consumers");
+        return QueueGroupConsumer.CreateAsync(Transport, groups, Retry, group, topic, options, cancellationToken);
+    }
+
+    /// <summary>
     /// Releases the HTTP connection pool, if this client made it. A cluster-mode client should be
     /// disposed with <see cref="DisposeAsync"/>, which leaves the cluster; here leaving only starts,
     /// and the cluster drops the client anyway once its heartbeats stop.

@@ -40,6 +40,16 @@ internal sealed record WirePositions(long ConsumerId, string Topic, IReadOnlyLis
 
 internal sealed record WireCommit(IReadOnlyList<WireOffset> Offsets);
 
+internal sealed record WireJoinGroup(string Topic, long SessionTimeoutMs, string From);
+
+internal sealed record WireHeartbeat(long Generation);
+
+internal sealed record WireGroupAssignment(string MemberId, long Generation, IReadOnlyList<int> Partitions, IReadOnlyList<WireOffset> Offsets);
+
+internal sealed record WireGroupCommit(string MemberId, long Generation, IReadOnlyList<WireOffset> Offsets);
+
+internal sealed record WireGroupDescription(string Group, string Topic, long Generation);
+
 internal sealed record WireError(string? Code, string? Message);
 
 internal sealed record WireErrorReply(WireError? Error, string? Status, string? Message);
@@ -58,6 +68,11 @@ internal sealed record WireErrorReply(WireError? Error, string? Status, string? 
 [JsonSerializable(typeof(WireProduceReply))]
 [JsonSerializable(typeof(WireFetchReply))]
 [JsonSerializable(typeof(WirePositions))]
+[JsonSerializable(typeof(WireJoinGroup))]
+[JsonSerializable(typeof(WireHeartbeat))]
+[JsonSerializable(typeof(WireGroupAssignment))]
+[JsonSerializable(typeof(WireGroupCommit))]
+[JsonSerializable(typeof(WireGroupDescription))]
 [JsonSerializable(typeof(WireCommit))]
 [JsonSerializable(typeof(WireErrorReply))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -25,7 +25,7 @@ namespace Queue.Client.Transport;
 /// long-polls behave exactly as over HTTP. Thread-safe; share one per process and dispose it
 /// (it leaves the cluster gracefully) when done.
 /// </summary>
-public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
+public sealed partial class ClusterQueueTransport : IQueueTransport, IQueueGroupTransport, IAsyncDisposable
 {
     private const string ClientRole = QueueCluster.ClientRole;
 
@@ -116,6 +116,7 @@ public sealed class ClusterQueueTransport : IQueueTransport, IAsyncDisposable
             QueueCluster.CreateBackend(_services.GetRequiredService<ActorRegistry>(), settings),
             settings.Limits,
             options.RequestTimeout);
+        _groups = new GroupFrontend(QueueCluster.CreateGroupBackend(_services.GetRequiredService<ActorRegistry>()), _frontend, settings.Groups, options.RequestTimeout);
         _started = StartAsync();
     }
 

@@ -11,7 +11,7 @@ namespace Queue.Client.Transport;
 /// <see cref="IQueueTransport"/> over the /v1 HTTP API of one edge node. Thread-safe; share one
 /// instance (and its <see cref="HttpClient"/>) per process.
 /// </summary>
-public sealed class HttpQueueTransport : IQueueTransport
+public sealed partial class HttpQueueTransport : IQueueTransport, IQueueGroupTransport
 {
     private readonly HttpClient _http;
     private readonly TimeSpan _requestTimeout;

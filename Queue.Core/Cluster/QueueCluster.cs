@@ -20,6 +20,9 @@ public static class QueueCluster
     /// <summary>The shard region of the partitions (entities on the broker role).</summary>
     public const string PartitionRegion = "partitions";
 
+    /// <summary>The shard region of the consumer groups (entities on the broker role, one per group).</summary>
+    public const string GroupRegion = "groups";
+
     /// <summary>The manager singleton (the catalogue), on the oldest broker.</summary>
     public const string CatalogueSingleton = "catalogue";
 
@@ -42,6 +45,9 @@ public static class QueueCluster
 
     /// <summary>Marker type under which the catalogue singleton proxy is registered.</summary>
     public sealed class CatalogueKey;
+
+    /// <summary>Marker type under which the consumer-group region or its proxy is registered.</summary>
+    public sealed class GroupsKey;
 
     /// <summary>
     /// Remoting and clustering from <paramref name="settings"/>: the akka.* defaults of
@@ -157,7 +163,11 @@ public static class QueueCluster
     /// <summary>Proxies to the partitions and the catalogue, for nodes that host neither (edges, cluster clients).</summary>
     public static AkkaConfigurationBuilder WithQueueProxies(this AkkaConfigurationBuilder akka, QueueSettings settings) => akka
         .WithShardRegionProxy<PartitionsKey>(PartitionRegion, BrokerRole, new PartitionMessageExtractor(settings.Cluster.Shards))
-        .WithSingletonProxy<CatalogueKey>(CatalogueSingleton, new ClusterSingletonOptions { Role = BrokerRole });
+        .WithSingletonProxy<CatalogueKey>(CatalogueSingleton, new ClusterSingletonOptions { Role = BrokerRole })
+        .WithShardRegionProxy<GroupsKey>(GroupRegion, BrokerRole, new GroupMessageExtractor(settings.Cluster.Shards));
+
+    /// <summary>The consumer groups' backend, from the actor registered under <see cref="GroupsKey"/>.</summary>
+    public static AkkaGroupBackend CreateGroupBackend(IActorRegistry registry) => new(registry.Get<GroupsKey>);
 
     /// <summary>The backend the request logic asks through, from the actors registered under <see cref="PartitionsKey"/> and <see cref="CatalogueKey"/>.</summary>
     public static AkkaQueueBackend CreateBackend(IActorRegistry registry, QueueSettings settings) => new(

@@ -20,6 +20,8 @@ public sealed record QueueSettings
 
     public JournalSettings Journal { get; init; } = new();
 
+    public GroupSettings Groups { get; init; } = new();
+
 
     public ClusterSettings Cluster { get; init; } = new();
 
@@ -40,7 +42,7 @@ public sealed record QueueSettings
     // (certificate password, connection string) included, and hundreds of lines of akka.*.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Node = {Node}, Http = {Http}, Limits = {Limits}, Partition = {Partition}, Journal = {Journal}, Cluster = {Cluster}");
+        builder.Append($"Node = {Node}, Http = {Http}, Limits = {Limits}, Partition = {Partition}, Journal = {Journal}, Groups = {Groups}, Cluster = {Cluster}");
         return true;
     }
 }

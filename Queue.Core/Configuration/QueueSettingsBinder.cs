@@ -93,6 +93,14 @@ public static class QueueSettingsBinder
                 SnapshotEveryMessages = reader.Int("queue.partition.snapshot-every-messages", 1, 1_000_000_000),
             },
             Journal = BindJournal(reader, errors),
+            Groups = new GroupSettings
+            {
+                MinSessionTimeout = reader.Duration("queue.groups.min-session-timeout"),
+                MaxSessionTimeout = reader.Duration("queue.groups.max-session-timeout"),
+                DefaultSessionTimeout = reader.Duration("queue.groups.default-session-timeout"),
+                MaxMembers = reader.Int("queue.groups.max-members", 1, 100_000),
+                SnapshotEvery = reader.Int("queue.groups.snapshot-every", 1, 10_000_000),
+            },
             Cluster = new ClusterSettings
             {
                 Shards = reader.Int("queue.cluster.shards", 1, 100_000),
@@ -108,6 +116,10 @@ public static class QueueSettingsBinder
         if (settings.Limits.DefaultPartitions > settings.Limits.MaxPartitionsPerTopic)
         {
             errors.Add("queue.topics.default-partitions is larger than queue.limits.max-partitions-per-topic");
+        }
+        if (settings.Groups.MinSessionTimeout > settings.Groups.DefaultSessionTimeout || settings.Groups.DefaultSessionTimeout > settings.Groups.MaxSessionTimeout)
+        {
+            errors.Add("queue.groups: min-session-timeout <= default-session-timeout <= max-session-timeout must hold");
         }
         if (settings.Cluster.LeaseRenewInterval * 2 > settings.Cluster.LeaseTtl)
         {

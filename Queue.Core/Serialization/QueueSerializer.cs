@@ -25,7 +25,7 @@ namespace Queue.Core.Serialization;
 /// version byte: a change to them gets a new manifest instead, which an old node refuses by name.
 /// </para>
 /// </summary>
-public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed partial class QueueSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>
     /// Fixed for good: it travels with every remote message and every journal row. Akka keeps the
@@ -144,7 +144,7 @@ public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWith
         ProducerAdded => ProducerAddedManifest,
         ConsumerAdded => ConsumerAddedManifest,
         CatalogueSnapshot => CatalogueSnapshotManifest,
-        _ => throw new SerializationException($"AkkaQueue has no manifest for [{o?.GetType().FullName ?? "null"}]."),
+        _ => GroupManifestFor(o) ?? throw new SerializationException($"AkkaQueue has no manifest for [{o?.GetType().FullName ?? "null"}]."),
     };
 
     public override byte[] ToBinary(object obj)
@@ -223,6 +223,7 @@ public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWith
         (typeof(ProducerAdded), ProducerAddedManifest),
         (typeof(ConsumerAdded), ConsumerAddedManifest),
         (typeof(CatalogueSnapshot), CatalogueSnapshotManifest),
+        .. GroupKnownTypes,
     ];
 
     /// <summary>Built once, only for <see cref="FromBinary(byte[], string)"/> called with a type name.</summary>
@@ -473,7 +474,9 @@ public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWith
                 break;
             }
             default:
-                throw new SerializationException($"AkkaQueue cannot serialize [{message?.GetType().FullName ?? "null"}].");
+                if (!TryWriteGroup(ref w, message))
+                    throw new SerializationException($"AkkaQueue cannot serialize [{message?.GetType().FullName ?? "null"}].");
+                break;
         }
     }
 
@@ -839,7 +842,7 @@ public sealed class QueueSerializer(ExtendedActorSystem system) : SerializerWith
                 return new CatalogueSnapshot(topics, producers, consumers, r.ReadVarLong());
             }
             default:
-                throw new SerializationException(
+                return TryReadGroup(ref r, manifest) ?? throw new SerializationException(
                     $"Unknown AkkaQueue manifest '{manifest}': the message was written by a node or a journal this version does not understand.");
         }
     }

@@ -38,6 +38,7 @@ public static class V1Api
             json.SerializerOptions.NumberHandling = V1Json.Options.NumberHandling;
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, V1JsonContext.Default);
             json.SerializerOptions.TypeInfoResolverChain.Insert(1, SeedJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(2, V1GroupJsonContext.Default);
         });
         // The /v1 API and the seed-compatible endpoints (tagged "seed"); not the admin endpoints
         // or the catch-all fallbacks.
@@ -176,6 +177,8 @@ public static class V1Api
             .WithQuery(("max", "Most messages to take, 1 to 10000 (default 1)"))
             .Produces<V1MessageList>().ProducesErrors(404, 503);
 
+        v1.MapV1Groups();
+
         v1.MapFallback((HttpContext http) =>
             V1Results.Fail(StatusCodes.Status404NotFound, "not_found", $"No endpoint {http.Request.Method} {http.Request.Path}"));
         return app;
@@ -205,7 +208,7 @@ public static class V1Api
     /// routing refuse requests without <c>Content-Type: application/json</c>, and the API reads
     /// any body that parses as JSON (curl -d sends a form content type).
     /// </summary>
-    private static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
+    internal static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
         {
             var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
@@ -237,7 +240,7 @@ public static class V1Api
             return Task.CompletedTask;
         });
 
-    private static RouteHandlerBuilder ProducesErrors(this RouteHandlerBuilder builder, params int[] statuses)
+    internal static RouteHandlerBuilder ProducesErrors(this RouteHandlerBuilder builder, params int[] statuses)
     {
         foreach (var status in statuses)
         {
@@ -269,7 +272,7 @@ public static class V1Api
     private static V1Positions ToV1(long consumerId, string topic, IReadOnlyList<PartitionPosition> positions) =>
         new(consumerId, topic, positions.Select(p => new V1Position(p.Partition, p.Position, p.HighWatermark, p.Lag)).ToList(), positions.Sum(p => p.Lag));
 
-    private static StartFrom ParseFrom(string? text) => text?.Trim().ToLower(CultureInfo.InvariantCulture) switch
+    internal static StartFrom ParseFrom(string? text) => text?.Trim().ToLower(CultureInfo.InvariantCulture) switch
     {
         null or "" or "latest" => StartFrom.Latest,
         "earliest" => StartFrom.Earliest,

@@ -84,6 +84,8 @@ public static partial class EdgeHost
         services.AddSingleton<IQueueBackend>(sp => QueueCluster.CreateBackend(sp.GetRequiredService<ActorRegistry>(), settings));
         services.AddSingleton(sp => new QueueFrontend(
             sp.GetRequiredService<IQueueBackend>(), settings.Limits, settings.Http.RequestTimeout, sp.GetRequiredService<HealthTracker>()));
+        services.AddSingleton(sp => new GroupFrontend(QueueCluster.CreateGroupBackend(sp.GetRequiredService<ActorRegistry>()),
+            sp.GetRequiredService<QueueFrontend>(), settings.Groups, settings.Http.RequestTimeout));
         services.AddSingleton(sp => new ClusterView(
             sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IQueueBackend>(), settings, sp.GetRequiredService<ActorRegistry>(),
             sp.GetServices<IReadinessCheck>()));

@@ -7,6 +7,7 @@ using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Http.Hosting;
 using Queue.Node.Catalogue;
+using Queue.Node.Groups;
 using Queue.Node.Partitions;
 
 namespace Queue.Node.Hosting;
@@ -61,8 +62,8 @@ public static class QueueNodeServiceCollectionExtensions
     }
 
     /// <summary>
-    /// What makes a node a broker: the partition shard region (entities on the broker role) and
-    /// the catalogue singleton (with its proxy). Needs a journal in the configuration.
+    /// What makes a node a broker: the partition and consumer-group shard regions (entities on the
+    /// broker role) and the catalogue singleton (with its proxy). Needs a journal in the configuration.
     /// </summary>
     public static AkkaConfigurationBuilder WithQueueBroker(this AkkaConfigurationBuilder akka, QueueSettings settings)
     {
@@ -83,6 +84,19 @@ public static class QueueNodeServiceCollectionExtensions
                 StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
                 RememberEntities = false,
                 HandOffStopMessage = StopPartition.Instance,
+                PassivateIdleEntityAfter = partitions.IdleTimeout,
+                ShouldPassivateIdleEntities = true,
+            });
+        akka.WithShardRegion<QueueCluster.GroupsKey>(
+            QueueCluster.GroupRegion,
+            group => GroupActor.Props(group, settings.Groups),
+            new GroupMessageExtractor(settings.Cluster.Shards),
+            new ShardOptions
+            {
+                Role = QueueCluster.BrokerRole,
+                StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
+                RememberEntities = false,
+                HandOffStopMessage = StopGroup.Instance,
                 PassivateIdleEntityAfter = partitions.IdleTimeout,
                 ShouldPassivateIdleEntities = true,
             });

@@ -209,6 +209,31 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
             yield return new TopicAdded(topic);
         yield return new CatalogueSnapshot([], [], [], 0);
         yield return new CatalogueSnapshot(Topics, Producers, Consumers, long.MaxValue);
+        foreach (var group in GroupSamples())
+            yield return group;
+    }
+
+    private static IEnumerable<IQueueMessage> GroupSamples()
+    {
+        GroupPartitionOffset[] offsets = [new(0, 0), new(3, long.MaxValue), new(int.MaxValue, 17)];
+        yield return new GroupEnvelope("orders-service", new JoinGroup("orders", 3, 10_000, StartFrom.Earliest), 0);
+        yield return new GroupEnvelope(Strings[^1], DescribeGroup.Instance, long.MaxValue);
+        yield return new JoinGroup("t", int.MaxValue, long.MaxValue, StartFrom.Latest);
+        yield return new GroupHeartbeat("m-1");
+        yield return new LeaveGroup(Strings[^1]);
+        yield return new CommitGroupOffsets("m", long.MaxValue, offsets, true);
+        yield return new CommitGroupOffsets("m", 0, [], false);
+        yield return DescribeGroup.Instance;
+        yield return new GroupAssignment("m", 7, [0, 2, 5], offsets, StartFrom.Earliest, 500);
+        yield return new GroupAssignment("m", 0, [], [], StartFrom.Latest, long.MaxValue);
+        yield return new GroupDescribed(null, 0, 0, [], []);
+        yield return new GroupDescribed("orders", 6, 3, [new GroupMemberInfo("a", [0, 1, 2], 1000), new GroupMemberInfo("b", [], 2)], offsets);
+        yield return new GroupMemberJoined("m", "orders", 12, 30_000, StartFrom.Earliest);
+        yield return new GroupMembersRemoved(["a", "b"], true);
+        yield return new GroupMembersRemoved([], false);
+        yield return new GroupOffsetsCommitted(offsets);
+        yield return new GroupSnapshot(null, 0, 0, [], []);
+        yield return new GroupSnapshot("orders", 3, long.MaxValue, [new GroupMemberRecord("a", 1000, StartFrom.Latest, [1, 2]), new GroupMemberRecord("b", 10, StartFrom.Earliest, [])], offsets);
     }
 
     public static TheoryData<string, int> SampleCases()
@@ -293,6 +318,7 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
     {
         Assert.Same(ListTopics.Instance, Serializer.FromBinary(Serializer.ToBinary(ListTopics.Instance), "LT"));
         Assert.Same(GetHealth.Instance, Serializer.FromBinary(Serializer.ToBinary(GetHealth.Instance), "GH"));
+        Assert.Same(DescribeGroup.Instance, Serializer.FromBinary(Serializer.ToBinary(DescribeGroup.Instance), "GD"));
     }
 
     [Fact]
@@ -316,6 +342,10 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
             new ProducerAdded(Producers[0]),
             new ConsumerAdded(Consumers[0]),
             new CatalogueSnapshot([], [], [], 0),
+            new GroupMemberJoined("m", "t", 1, 1000, StartFrom.Latest),
+            new GroupMembersRemoved(["m"], false),
+            new GroupOffsetsCommitted([]),
+            new GroupSnapshot(null, 0, 0, [], []),
         ];
         foreach (var message in persisted)
         {
