@@ -90,15 +90,3 @@ public static class CliApp
         public override void WriteLine(string? value) => console.WriteLine(value ?? "");
     }
 }
-
-/// <summary>What every command needs: where the node is and where to read and write.</summary>
-public sealed record CliContext(string Url, TextReader Stdin, IAnsiConsole Console, TextWriter Error)
-{
-    public QueueClient Connect() => CliApp.Connect(Url);
-
-    public AdminHttp Admin()
-    {
-        using var client = Connect();
-        return new AdminHttp(new HttpClient { BaseAddress = client.Options.BaseAddress, Timeout = TimeSpan.FromSeconds(15) });
-    }
-}

@@ -1,0 +1,16 @@
+using Queue.Client;
+using Spectre.Console;
+
+namespace Queue.Cli;
+
+/// <summary>What every command needs: where the node is and where to read and write.</summary>
+public sealed record CliContext(string Url, TextReader Stdin, IAnsiConsole Console, TextWriter Error)
+{
+    public QueueClient Connect() => CliApp.Connect(Url);
+
+    public AdminHttp Admin()
+    {
+        using var client = Connect();
+        return new AdminHttp(new HttpClient { BaseAddress = client.Options.BaseAddress, Timeout = TimeSpan.FromSeconds(15) });
+    }
+}
