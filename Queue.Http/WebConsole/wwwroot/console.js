@@ -121,7 +121,7 @@ async function renderPeek() {
   $("#peek").hidden = false;
   $("#peek-title").textContent = `Newest messages of ${topic}/${partition} (offsets ${from} to ${p.high_watermark - 1})`;
   setRows("#peek-messages", fetched.messages.slice().reverse().map((m) => el("tr", {},
-    el("td", { class: "num" }, m.offset), el("td", {}, m.timestamp ?? ""), el("td", {}, m.producer_id ?? "–"), el("td", { class: "message" }, m.value))),
+    el("td", { class: "num" }, m.offset), el("td", {}, m.timestamp ? new Date(m.timestamp).toLocaleString() : ""), el("td", {}, m.producer_id ?? "–"), el("td", { class: "message" }, m.value))),
     "This partition holds no messages.");
 }
 
@@ -173,6 +173,7 @@ function route() {
   for (const name of Object.keys(pages)) $(`#page-${name}`).hidden = name !== state.page;
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === state.page);
   if (!state.peek) $("#peek").hidden = true;
+  $("#all-topics").hidden = !state.topic;
   refresh();
 }
 
