@@ -45,7 +45,7 @@ public static class CliApp
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = new ConsoleWriter(console), Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
         catch (UsageException ex)
         {
@@ -78,15 +78,5 @@ public static class CliApp
         // Few retries: an operator at a prompt wants "unreachable" in seconds, not after the
         // SDK's full back-off meant for services riding out a restart.
         return new QueueClient(new QueueClientOptions { BaseAddress = address, MaxRetries = maxRetries, RequestTimeout = TimeSpan.FromSeconds(10) });
-    }
-
-    /// <summary>Help and parse output from System.CommandLine, through the same console as the rest.</summary>
-    private sealed class ConsoleWriter(IAnsiConsole console) : StringWriter
-    {
-        public override void Write(char value) => console.Write(new Text(value.ToString()));
-
-        public override void Write(string? value) => console.Write(new Text(value ?? ""));
-
-        public override void WriteLine(string? value) => console.WriteLine(value ?? "");
     }
 }

@@ -63,11 +63,15 @@ public sealed class CliTests(ConsoleNodeFixture fixture)
     }
 
     [Fact]
-    public async Task Exit_codes_say_refused_bad_usage_or_unreachable()
+    public async Task Help_and_exit_codes_say_ok_refused_bad_usage_or_unreachable()
     {
         var unknown = await RunAsync("topics", "describe", "cli-no-such-topic");
         Assert.Equal(ExitCodes.Refused, unknown.Code);
         Assert.Contains("Topic 'cli-no-such-topic' does not exist", unknown.Err);
+
+        var help = await RunAsync("--help");
+        Assert.Equal(ExitCodes.Ok, help.Code);
+        Assert.Contains("consume <topic>", help.Out);
 
         var usage = await RunAsync("topics", "create");
         Assert.Equal(ExitCodes.Usage, usage.Code);
