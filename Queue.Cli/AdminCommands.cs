@@ -13,7 +13,8 @@ public static class AdminCommands
         lag.SetAction(async (parsed, ct) =>
         {
             var cli = context(parsed);
-            var view = await cli.Admin().GetAsync<ConsumersView>("cluster/consumers", ct);
+            using var admin = cli.Admin();
+            var view = await admin.GetAsync<ConsumersView>("cluster/consumers", ct);
             var only = parsed.GetValue(topic);
             var table = new Table().AddColumn(new TableColumn("consumer").RightAligned()).AddColumn("topic").AddColumn(new TableColumn("partition").RightAligned())
                 .AddColumn(new TableColumn("position").RightAligned()).AddColumn(new TableColumn("high-water mark").RightAligned()).AddColumn(new TableColumn("lag").RightAligned());
@@ -41,7 +42,7 @@ public static class AdminCommands
         status.SetAction(async (parsed, ct) =>
         {
             var cli = context(parsed);
-            var admin = cli.Admin();
+            using var admin = cli.Admin();
             var view = await admin.GetAsync<ClusterView>("cluster", ct);
             var placement = await admin.GetAsync<PlacementView>("cluster/partitions", ct);
             var members = new Table().Title($"{view.Members.Count} member(s), {Markup.Escape(view.Mode)}")

@@ -9,7 +9,7 @@ namespace Queue.Cli;
 /// when nothing answers, <see cref="QueueRequestException"/> with the server's message when it
 /// refuses — so one mapping to exit codes covers both.
 /// </summary>
-public sealed class AdminHttp(HttpClient http)
+public sealed class AdminHttp(HttpClient http) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -39,6 +39,8 @@ public sealed class AdminHttp(HttpClient http)
                 ?? throw new QueueClientException($"GET {path}: the server answered an empty body");
         }
     }
+
+    public void Dispose() => http.Dispose();
 
     private static string? MessageOf(string body)
     {

@@ -71,12 +71,14 @@ public static class CliApp
     /// <summary>The SDK's client for a URL given on the command line; bad URLs are usage errors.</summary>
     internal static QueueClient Connect(string url, int maxRetries = 2)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
-        {
-            throw new UsageException($"--url must be an http:// or https:// address, got '{url}'");
-        }
+        var address = Address(url);
         // Few retries: an operator at a prompt wants "unreachable" in seconds, not after the
         // SDK's full back-off meant for services riding out a restart.
         return new QueueClient(new QueueClientOptions { BaseAddress = address, MaxRetries = maxRetries, RequestTimeout = TimeSpan.FromSeconds(10) });
     }
+
+    internal static Uri Address(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var address) && address.Scheme is ("http" or "https")
+            ? address
+            : throw new UsageException($"--url must be an http:// or https:// address, got '{url}'");
 }

@@ -8,9 +8,5 @@ public sealed record CliContext(string Url, TextReader Stdin, IAnsiConsole Conso
 {
     public QueueClient Connect() => CliApp.Connect(Url);
 
-    public AdminHttp Admin()
-    {
-        using var client = Connect();
-        return new AdminHttp(new HttpClient { BaseAddress = client.Options.BaseAddress, Timeout = TimeSpan.FromSeconds(15) });
-    }
+    public AdminHttp Admin() => new(new HttpClient { BaseAddress = CliApp.Address(Url), Timeout = TimeSpan.FromSeconds(15) });
 }

@@ -50,7 +50,8 @@ public static class TopicCommands
             var cli = context(parsed);
             await using var client = cli.Connect();
             var topic = await client.Admin.DescribeTopicAsync(parsed.GetValue(describeName)!, ct);
-            var placement = await cli.Admin().GetAsync<PlacementView>("cluster/partitions", ct);
+            using var admin = cli.Admin();
+            var placement = await admin.GetAsync<PlacementView>("cluster/partitions", ct);
             var owners = placement.Partitions.Where(p => p.Topic == topic.Name).ToDictionary(p => p.Partition, p => p.Owner);
             var table = new Table().Title($"topic {Markup.Escape(topic.Name)}")
                 .AddColumn(new TableColumn("partition").RightAligned()).AddColumn(new TableColumn("log start").RightAligned())

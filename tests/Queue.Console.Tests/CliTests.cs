@@ -78,6 +78,9 @@ public sealed class CliTests(ConsoleNodeFixture fixture)
         var nothing = await RunAsync(["produce", "cli-orders"], "");
         Assert.Equal(ExitCodes.Usage, nothing.Code);
 
+        var badUrl = await RunWithUrlAsync("ftp://127.0.0.1/", "", "topics", "list");
+        Assert.Equal(ExitCodes.Usage, badUrl.Code);
+
         // A port nothing listens on: connection refused.
         var unreachable = await RunWithUrlAsync($"http://127.0.0.1:{FreePort.Next()}", "", "topics", "list");
         Assert.Equal(ExitCodes.Unreachable, unreachable.Code);
