@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
@@ -45,19 +46,22 @@ public sealed class AkkaQueueBackend(Func<IActorRef> partitionsRef, Func<IActorR
             throw new QueueException(QueueErrorKind.Overloaded,
                 $"Partition {partition} cannot take more requests right now: {maxInFlight} are in flight from this node; retry after a pause");
         }
+        QueueMetrics.AskStarted();
         try
         {
             var left = timeout - (DateTime.UtcNow - started);
             if (left <= TimeSpan.Zero)
             {
+                QueueMetrics.AskTimedOut("partition");
                 throw Timeout($"Partition {partition}");
             }
             var envelope = new PartitionEnvelope(partition.Topic, partition.Partition, request, (DateTime.UtcNow + left).Ticks);
-            var reply = await AskAsync(partitions, envelope, left, $"Partition {partition}", cancellationToken);
+            var reply = await AskAsync(partitions, envelope, left, $"Partition {partition}", "partition", cancellationToken);
             return Unwrap<TReply>(reply, $"Partition {partition}");
         }
         finally
         {
+            QueueMetrics.AskEnded();
             _inFlight.Release();
         }
     }
@@ -67,13 +71,13 @@ public sealed class AkkaQueueBackend(Func<IActorRef> partitionsRef, Func<IActorR
 
     public async Task<TReply> AskCatalogueAsync<TReply>(IRequest<TReply> request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var reply = await AskAsync(catalogue, request, timeout, "The topic catalogue", cancellationToken);
+        var reply = await AskAsync(catalogue, request, timeout, "The topic catalogue", "catalogue", cancellationToken);
         return Unwrap<TReply>(reply, "The topic catalogue");
     }
 
     public void TellCatalogue(IQueueMessage message) => catalogue.Tell(message);
 
-    private static async Task<object> AskAsync(IActorRef target, object message, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    private static async Task<object> AskAsync(IActorRef target, object message, TimeSpan timeout, string what, string metricTarget, CancellationToken cancellationToken)
     {
         try
         {
@@ -81,6 +85,7 @@ public sealed class AkkaQueueBackend(Func<IActorRef> partitionsRef, Func<IActorR
         }
         catch (AskTimeoutException)
         {
+            QueueMetrics.AskTimedOut(metricTarget);
             throw Timeout(what);
         }
     }

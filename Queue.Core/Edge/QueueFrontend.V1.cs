@@ -1,3 +1,4 @@
+using Queue.Core.Diagnostics;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
@@ -59,6 +60,7 @@ public sealed partial class QueueFrontend
     public async Task<BatchProduceResult> ProduceBatchAsync(
         string? topicName, long? producerId, long? sequence, IReadOnlyList<BatchItem>? items, CancellationToken cancellationToken)
     {
+        var startedAt = QueueMetrics.Now();
         var topic = await GetTopicAsync(topicName, cancellationToken);
         if (items is null || items.Count == 0)
         {
@@ -142,6 +144,8 @@ public sealed partial class QueueFrontend
                 offsets[indexes[k]] = new ProduceResult(groups[g].Key, reply.FirstOffset + k);
             }
         }
+        var appended = replies.Where(r => r.Status != AppendStatus.Duplicate).Sum(r => r.Count);
+        QueueMetrics.MessagesProduced(topic.Name, appended, startedAt);
         return new BatchProduceResult(offsets, replies.All(r => r.Status == AppendStatus.Duplicate));
     }
 
@@ -151,6 +155,14 @@ public sealed partial class QueueFrontend
     /// committed or the wait ends, whichever comes first; an empty answer after the wait is normal.
     /// </summary>
     public async Task<FetchResult> FetchAsync(string? topicName, int partition, long offset, int max, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var startedAt = QueueMetrics.Now();
+        var result = await FetchUnmeteredAsync(topicName, partition, offset, max, wait, cancellationToken);
+        QueueMetrics.MessagesConsumed(topicName!, result.Messages.Count, startedAt);
+        return result;
+    }
+
+    private async Task<FetchResult> FetchUnmeteredAsync(string? topicName, int partition, long offset, int max, TimeSpan wait, CancellationToken cancellationToken)
     {
         var topic = await GetTopicAsync(topicName, cancellationToken);
         RequirePartition(topic, partition);
@@ -168,6 +180,10 @@ public sealed partial class QueueFrontend
         fetched = await AskAsync(id, new FetchMessages(offset, max), Deadline.Start(requestTimeout), cancellationToken);
         return new FetchResult(partition, fetched.Messages, fetched.LogStart, fetched.HighWatermark);
     }
+
+    /// <summary>Every registered consumer, by id (the catalogue's list; not cached, it grows).</summary>
+    public async Task<IReadOnlyList<ConsumerInfo>> ListConsumersAsync(CancellationToken cancellationToken) =>
+        (await Catalog(ListConsumers.Instance, cancellationToken)).Consumers;
 
     /// <summary>The consumer's committed position in each partition it reads.</summary>
     public async Task<(ConsumerInfo Consumer, IReadOnlyList<PartitionPosition> Positions)> PositionsAsync(long consumerId, CancellationToken cancellationToken)
@@ -210,21 +226,29 @@ public sealed partial class QueueFrontend
     /// </summary>
     public async Task<IReadOnlyList<ConsumeResult>> FetchForConsumerAsync(long consumerId, int max, TimeSpan wait, CancellationToken cancellationToken)
     {
+        var startedAt = QueueMetrics.Now();
+        var (topic, results) = await FetchForConsumerUnmeteredAsync(consumerId, max, wait, cancellationToken);
+        QueueMetrics.MessagesConsumed(topic, results.Count, startedAt);
+        return results;
+    }
+
+    private async Task<(string Topic, IReadOnlyList<ConsumeResult> Results)> FetchForConsumerUnmeteredAsync(long consumerId, int max, TimeSpan wait, CancellationToken cancellationToken)
+    {
         ValidateFetch(0, max);
         var (consumer, positions) = await PositionsAsync(consumerId, cancellationToken);
         var results = await FetchFromPositionsAsync(consumer, positions, max, cancellationToken);
         if (results.Count > 0 || wait <= TimeSpan.Zero)
         {
-            return results;
+            return (consumer.Topic, results);
         }
         var awaited = positions.Select(p => (new PartitionId(consumer.Topic, p.Partition), p.Position)).ToList();
         if (!await WaitForAnyAsync(awaited, wait, cancellationToken))
         {
-            return [];
+            return (consumer.Topic, []);
         }
         // Read the positions again: the high-water marks in the old ones say "nothing to read".
         (consumer, positions) = await PositionsAsync(consumerId, cancellationToken);
-        return await FetchFromPositionsAsync(consumer, positions, max, cancellationToken);
+        return (consumer.Topic, await FetchFromPositionsAsync(consumer, positions, max, cancellationToken));
     }
 
     private async Task<List<ConsumeResult>> FetchFromPositionsAsync(

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Queue.Core.Configuration;
+using Queue.Core.Diagnostics;
 using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
@@ -95,6 +96,7 @@ public sealed partial class QueueFrontend(
 
     public async Task<ProduceResult> ProduceAsync(string? topicName, long producerId, string? message, int? partition, string? key, CancellationToken cancellationToken)
     {
+        var startedAt = QueueMetrics.Now();
         ValidateTopicName(topicName);
         ValidateMessage(message);
         var producer = await FindProducerAsync(producerId, cancellationToken);
@@ -109,6 +111,7 @@ public sealed partial class QueueFrontend(
         var target = ChoosePartition(topic, producer, partition, key);
         var id = new PartitionId(topic.Name, target);
         var appended = await AskAsync(id, new AppendMessages([new ProduceItem(message!, producerId)]), Deadline.Start(requestTimeout), cancellationToken);
+        QueueMetrics.MessagesProduced(topic.Name, 1, startedAt);
         return new ProduceResult(target, appended.FirstOffset);
     }
 
@@ -118,12 +121,14 @@ public sealed partial class QueueFrontend(
     /// </summary>
     public async Task<ConsumeResult> ConsumeAsync(string? topicName, long consumerId, int? partition, CancellationToken cancellationToken)
     {
+        var startedAt = QueueMetrics.Now();
         var (topic, consumer) = await ConsumerOnTopicAsync(topicName, consumerId, cancellationToken);
         var fixedPartition = ValidateConsumerPartition(topic, consumer, partition);
         var deadline = Deadline.Start(requestTimeout);
         if (fixedPartition is { } only)
         {
             var next = await ConsumeOneAsync(new PartitionId(topic.Name, only), consumer, deadline, cancellationToken);
+            QueueMetrics.MessagesConsumed(topic.Name, next.Message is null ? 0 : 1, startedAt);
             return next.Message is { } m ? new ConsumeResult(only, m) : throw NothingToConsume(topic.Name);
         }
 
@@ -136,9 +141,11 @@ public sealed partial class QueueFrontend(
             if (next.Message is { } message)
             {
                 Volatile.Write(ref cursor.Value, (p + 1) % topic.Partitions);
+                QueueMetrics.MessagesConsumed(topic.Name, 1, startedAt);
                 return new ConsumeResult(p, message);
             }
         }
+        QueueMetrics.MessagesConsumed(topic.Name, 0, startedAt);
         throw NothingToConsume(topic.Name);
     }
 

@@ -39,6 +39,14 @@ public sealed record GetConsumer(long Id) : IRequest<ConsumerLookup>;
 
 public sealed record ConsumerLookup(ConsumerInfo? Consumer) : IQueueMessage;
 
+/// <summary>Every registered consumer, for the operator's views (console, CLI): the catalogue is the only place that knows them all.</summary>
+public sealed record ListConsumers : IRequest<ConsumerList>
+{
+    public static readonly ListConsumers Instance = new();
+}
+
+public sealed record ConsumerList(IReadOnlyList<ConsumerInfo> Consumers) : IQueueMessage;
+
 /// <summary>Last-seen times of producers and consumers gathered by an edge; told to the manager now and then.</summary>
 public sealed record RecordHealth(IReadOnlyList<HealthFact> Facts) : IQueueMessage;
 

@@ -84,6 +84,8 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
     internal const string ProducerLookupManifest = "PL";
     internal const string GetConsumerManifest = "GC";
     internal const string ConsumerLookupManifest = "CL";
+    internal const string ListConsumersManifest = "LC";
+    internal const string ConsumerListManifest = "CLS";
     internal const string RecordHealthManifest = "RH";
     internal const string GetHealthManifest = "GH";
     internal const string HealthReportManifest = "HR";
@@ -137,6 +139,8 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         ProducerLookup => ProducerLookupManifest,
         GetConsumer => GetConsumerManifest,
         ConsumerLookup => ConsumerLookupManifest,
+        ListConsumers => ListConsumersManifest,
+        ConsumerList => ConsumerListManifest,
         RecordHealth => RecordHealthManifest,
         GetHealth => GetHealthManifest,
         HealthReport => HealthReportManifest,
@@ -216,6 +220,8 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         (typeof(ProducerLookup), ProducerLookupManifest),
         (typeof(GetConsumer), GetConsumerManifest),
         (typeof(ConsumerLookup), ConsumerLookupManifest),
+        (typeof(ListConsumers), ListConsumersManifest),
+        (typeof(ConsumerList), ConsumerListManifest),
         (typeof(RecordHealth), RecordHealthManifest),
         (typeof(GetHealth), GetHealthManifest),
         (typeof(HealthReport), HealthReportManifest),
@@ -440,6 +446,16 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                     w.WriteByte(0);
                 }
                 break;
+            case ListConsumers:
+                break;
+            case ConsumerList m:
+            {
+                var listed = NotNull(m.Consumers, "ConsumerList.Consumers");
+                w.WriteVarULong((ulong)listed.Count);
+                for (var i = 0; i < listed.Count; i++)
+                    WriteConsumer(ref w, NotNull(listed[i], "ConsumerList.Consumers[]"));
+                break;
+            }
             case RecordHealth m:
                 WriteHealthFacts(ref w, m.Facts, "RecordHealth.Facts");
                 break;
@@ -815,6 +831,15 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 return new GetConsumer(r.ReadVarLong());
             case ConsumerLookupManifest:
                 return new ConsumerLookup(r.ReadPresence() ? ReadConsumer(ref r) : null);
+            case ListConsumersManifest:
+                return ListConsumers.Instance;
+            case ConsumerListManifest:
+            {
+                var consumers = new ConsumerInfo[r.ReadCount(4)];
+                for (var i = 0; i < consumers.Length; i++)
+                    consumers[i] = ReadConsumer(ref r);
+                return new ConsumerList(consumers);
+            }
             case RecordHealthManifest:
                 return new RecordHealth(ReadHealthFacts(ref r));
             case HealthReportManifest:

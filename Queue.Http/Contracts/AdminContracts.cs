@@ -19,8 +19,16 @@ public sealed record PartitionView(string Topic, int Partition, int? Shard, stri
 
 public sealed record ClusterPartitionsResponse(string Status, long RoutingVersion, int? Shards, IReadOnlyList<PartitionView> Partitions);
 
+public sealed record ConsumerPositionView(int Partition, long Position, long HighWatermark, long Lag);
+
+/// <summary>One consumer's lag; <c>Error</c> says why its positions could not be read (then Lag is null).</summary>
+public sealed record ConsumerLagView(long ConsumerId, string Topic, int? Partition, long? Lag, IReadOnlyList<ConsumerPositionView> Positions, string? Error);
+
+public sealed record ConsumersResponse(string Status, IReadOnlyList<ConsumerLagView> Consumers);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ReadyResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ClusterPartitionsResponse))]
+[JsonSerializable(typeof(ConsumersResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

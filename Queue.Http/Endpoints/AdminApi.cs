@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Queue.Core.Cluster;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
@@ -24,9 +25,12 @@ public static class AdminApi
         app.MapGet("/ready", async (HttpContext http, ClusterView view, NodeDescription node) =>
         {
             var (ready, detail) = await view.ReadinessAsync(http.RequestAborted);
-            return ready
-                ? Results.Json(new ReadyResponse("success", true, node.NodeId, detail), AdminJsonContext.Default.ReadyResponse)
-                : Results.Json(new ReadyResponse("failure", false, node.NodeId, detail), AdminJsonContext.Default.ReadyResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
+            if (ready)
+            {
+                return Results.Json(new ReadyResponse("success", true, node.NodeId, detail), AdminJsonContext.Default.ReadyResponse);
+            }
+            QueueMetrics.Refused("not_ready");
+            return Results.Json(new ReadyResponse("failure", false, node.NodeId, detail), AdminJsonContext.Default.ReadyResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
         app.MapGet("/cluster", (HttpContext http, ClusterView view, NodeDescription node, IQueueBackend backend) => SeedResults.Run(http, async (_, ct) =>
@@ -68,6 +72,29 @@ public static class AdminApi
                 }
             }
             return Results.Json(new ClusterPartitionsResponse("success", 0, view.Settings.Cluster.Shards, partitions), AdminJsonContext.Default.ClusterPartitionsResponse);
+        }));
+
+        // Every consumer's position and lag per partition, most behind first: what the console's
+        // Consumers page and `akkaqueue lag` show. One consumer whose partitions cannot answer
+        // right now is listed with the reason rather than failing the whole list.
+        app.MapGet("/cluster/consumers", (HttpContext http, QueueFrontend frontend) => SeedResults.Run(http, async (_, ct) =>
+        {
+            var consumers = await frontend.ListConsumersAsync(ct);
+            var views = await Task.WhenAll(consumers.Select(async c =>
+            {
+                try
+                {
+                    var (_, positions) = await frontend.PositionsAsync(c.Id, ct);
+                    return new ConsumerLagView(c.Id, c.Topic, c.Partition, positions.Sum(p => p.Lag),
+                        positions.Select(p => new ConsumerPositionView(p.Partition, p.Position, p.HighWatermark, p.Lag)).ToList(), null);
+                }
+                catch (QueueException ex)
+                {
+                    return new ConsumerLagView(c.Id, c.Topic, c.Partition, null, [], ex.Message);
+                }
+            }));
+            var sorted = views.OrderByDescending(v => v.Lag ?? long.MaxValue).ThenBy(v => v.ConsumerId).ToList();
+            return Results.Json(new ConsumersResponse("success", sorted), AdminJsonContext.Default.ConsumersResponse);
         }));
         return app;
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Http.Contracts;
 
@@ -26,6 +27,10 @@ public static partial class SeedResults
             var status = ex.Kind == QueueErrorKind.TooLarge ? StatusCodes.Status413PayloadTooLarge
                 : ex.IsRetryable ? StatusCodes.Status503ServiceUnavailable
                 : StatusCodes.Status400BadRequest;
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                QueueMetrics.Refused(ex.Kind == QueueErrorKind.Overloaded ? "overloaded" : "unavailable");
+            }
             return Fail(status, ex.Message);
         }
         catch (BadHttpRequestException ex)

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Http.Contracts;
 
@@ -59,6 +60,7 @@ public static partial class V1Results
             // One second: long enough for a group commit or a restart back-off to pass, short
             // enough that a client honouring it loses little. Clients add their own jitter.
             http.Response.Headers.RetryAfter = "1";
+            QueueMetrics.Refused(code);
         }
         return Fail(status, code, message);
     }

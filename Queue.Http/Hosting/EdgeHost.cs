@@ -10,9 +10,12 @@ using Akka.Actor;
 using Akka.Hosting;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Http.Cluster;
 using Queue.Http.Endpoints;
+using Queue.Http.WebConsole;
+using OpenTelemetry.Metrics;
 
 namespace Queue.Http.Hosting;
 
@@ -70,6 +73,11 @@ public static partial class EdgeHost
         });
         builder.Services.AddSingleton(settings);
         builder.Services.AddV1Api();
+        // /metrics: the queue's own instruments (docs/operations.md) and ASP.NET Core's request metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(QueueMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
         return builder;
     }
 
@@ -103,8 +111,11 @@ public static partial class EdgeHost
             app.MapSeedApi();
             app.MapV1Api();
             app.MapOpenApi();
+            app.MapConsole();
         }
         app.MapAdminApi();
+        app.MapPrometheusScrapingEndpoint();
+        app.Lifetime.ApplicationStarted.Register(() => QueueMetrics.TrackCluster(Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>())));
         // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file
         // name (/favicon.ico, /x.json) is an unknown route too and gets the same failure body.
         // A /v1 path can land here too (/v1/x.json does not match the /v1 group's own fallback):

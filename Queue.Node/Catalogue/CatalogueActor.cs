@@ -66,6 +66,9 @@ public sealed class CatalogueActor : UntypedPersistentActor
             case GetConsumer get:
                 Sender.Tell(new ConsumerLookup(_state.Consumer(get.Id)));
                 break;
+            case ListConsumers:
+                Sender.Tell(new ConsumerList(_state.Consumers.OrderBy(c => c.Id).ToList()));
+                break;
             case CreateTopic create:
                 if (_state.Topic(create.Name) is { } existing)
                 {

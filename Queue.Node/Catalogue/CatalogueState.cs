@@ -31,6 +31,8 @@ public sealed class CatalogueState
 
     public ConsumerInfo? Consumer(long id) => _consumers.GetValueOrDefault(id);
 
+    public IReadOnlyCollection<ConsumerInfo> Consumers => _consumers.Values;
+
     public long NextProducerId => _lastProducerId + 1;
 
     public long NextConsumerId => _lastConsumerId + 1;

@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Queue.Core.Configuration;
+using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
 using Queue.Core.Journal;
 using Queue.Core.Log;
@@ -63,6 +64,9 @@ internal sealed class PartitionActor : UntypedPersistentActor
     // catching up read forward, so one page serves many consecutive requests.
     private IReadOnlyList<StoredMessage> _coldPage = [];
 
+    // Published for /metrics after each commit (hosted partitions, consumer lag); null until recovered.
+    private PartitionGauge? _gauge;
+
     public PartitionActor(PartitionId id, PartitionSettings settings, long maxWriteBytes)
     {
         _id = id;
@@ -101,6 +105,8 @@ internal sealed class PartitionActor : UntypedPersistentActor
                 _messagesSinceSnapshot += batch.Messages.Count;
                 break;
             case RecoveryCompleted:
+                _gauge = QueueMetrics.PartitionStarted(_id);
+                _gauge.Publish(_state.HighWatermark, _state.Positions);
                 _log.Debug("Partition {0} recovered: high-water mark {1}, {2} consumer positions, journal sequence {3}",
                     _id, _state.HighWatermark, _state.Positions.Count, LastSequenceNr);
                 break;
@@ -262,6 +268,7 @@ internal sealed class PartitionActor : UntypedPersistentActor
             return;
         }
         _inFlight = batch;
+        batch.WriteStartedAt = QueueMetrics.Now();
         var events = batch.ToEvents(_maxWriteBytes);
         var remaining = events.Count;
         PersistAllAsync(events, committed =>
@@ -279,6 +286,8 @@ internal sealed class PartitionActor : UntypedPersistentActor
     private void Committed(Batch batch)
     {
         _inFlight = null;
+        QueueMetrics.JournalWritten(batch.WriteStartedAt, batch.Messages.Count);
+        _gauge?.Publish(_state.HighWatermark, _state.Positions);
         batch.ReplyAll();
         WakeWaiters();
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery || _messagesSinceSnapshot >= _settings.SnapshotEveryMessages)
@@ -329,6 +338,10 @@ internal sealed class PartitionActor : UntypedPersistentActor
     {
         FailPending($"Partition {_id} stopped before answering; retry");
         ReleaseWaiters();
+        if (_gauge is not null)
+        {
+            QueueMetrics.PartitionStopped(_gauge);
+        }
         base.PostStop();
     }
 
@@ -607,6 +620,8 @@ internal sealed class PartitionActor : UntypedPersistentActor
         public readonly Dictionary<long, long> Positions = [];
         public readonly Dictionary<long, ProducerBatch> Sequences = [];
         public readonly List<(IActorRef Asker, object Reply)> Replies = [];
+
+        public long WriteStartedAt;
 
         public int Requests => Replies.Count;
 

@@ -200,6 +200,9 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
         yield return new GetConsumer(long.MaxValue);
         yield return new ConsumerLookup(null);
         yield return new ConsumerLookup(Consumers[^1]);
+        yield return ListConsumers.Instance;
+        yield return new ConsumerList([]);
+        yield return new ConsumerList(Consumers);
         yield return new RecordHealth([]);
         yield return new RecordHealth(Facts);
         yield return GetHealth.Instance;
