@@ -14,12 +14,15 @@ public sealed class PartitionGauge(PartitionId id)
 
     public PartitionId Id { get; } = id;
 
-    /// <summary>Called by the owning actor after a commit; copies the positions only when one moved or appeared.</summary>
-    public void Publish(long highWatermark, IReadOnlyDictionary<long, long> positions)
+    /// <summary>
+    /// Called by the owning actor after a commit. <paramref name="positions"/> is null when the
+    /// commit moved no position (most produce batches), so a commit costs a copy of the
+    /// positions only when one moved, never a comparison of all of them.
+    /// </summary>
+    public void Publish(long highWatermark, IReadOnlyDictionary<long, long>? positions)
     {
         Volatile.Write(ref _highWatermark, highWatermark);
-        var current = Volatile.Read(ref _positions);
-        if (!SameAs(current, positions))
+        if (positions is not null)
         {
             Volatile.Write(ref _positions, positions.ToArray());
         }
@@ -27,20 +30,4 @@ public sealed class PartitionGauge(PartitionId id)
 
     public (long HighWatermark, IReadOnlyList<KeyValuePair<long, long>> Positions) Read() =>
         (Volatile.Read(ref _highWatermark), Volatile.Read(ref _positions));
-
-    private static bool SameAs(KeyValuePair<long, long>[] published, IReadOnlyDictionary<long, long> positions)
-    {
-        if (published.Length != positions.Count)
-        {
-            return false;
-        }
-        foreach (var (consumer, position) in published)
-        {
-            if (!positions.TryGetValue(consumer, out var now) || now != position)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -287,7 +287,8 @@ internal sealed class PartitionActor : UntypedPersistentActor
     {
         _inFlight = null;
         QueueMetrics.JournalWritten(batch.WriteStartedAt, batch.Messages.Count);
-        _gauge?.Publish(_state.HighWatermark, _state.Positions);
+        // The batch says whether any position moved: only then is there anything to copy.
+        _gauge?.Publish(_state.HighWatermark, batch.Positions.Count > 0 ? _state.Positions : null);
         batch.ReplyAll();
         WakeWaiters();
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery || _messagesSinceSnapshot >= _settings.SnapshotEveryMessages)
