@@ -43,14 +43,9 @@ public sealed class BrokerJoinSpec(ITestOutputHelper output)
         await probe.UntilAllServeAsync(moved, TimeSpan.FromSeconds(60), "the partitions moved to b4 serve");
         var afterJoin = traffic.AckCounts();
         await Eventually.True(() => traffic.AcksSince(afterJoin) >= 20, TimeSpan.FromSeconds(60), "every producer is acknowledged after the rebalance");
-        await traffic.StopAsync();
-        await traffic.DrainConsumerAsync(Topic, traffic.Consumer!.Value.Http, traffic.Consumer.Value.ConsumerId, TimeSpan.FromSeconds(60));
+        await traffic.StopAndDrainAsync(Topic);
         output.WriteLine($"traffic: {traffic.Acked.Count} acknowledged, {traffic.Consumed.Count} consumed, {traffic.Retryable} retryable answers");
 
-        Assert.Empty(traffic.Unexpected);
-        var log = await Journal.ReadAsync(cluster, Topic);
-        Journal.AssertDenseAndUnique(log, Topic, output);
-        Journal.AssertAckedStored(traffic.Acked.Concat(probe.Acked), log);
-        Journal.AssertConsumedExactlyOnce(traffic.Consumed, log);
+        await Journal.AssertTrafficStoredAsync(cluster, Topic, traffic, probe.Acked, brokerCrashed: false, output);
     }
 }

@@ -98,4 +98,27 @@ public static class Journal
         Assert.True(skipped.Count <= unansweredConsumes,
             $"{skipped.Count} offsets were never consumed ({string.Join(", ", skipped.Take(10))}) but only {unansweredConsumes} consumes went unanswered");
     }
+
+    /// <summary>
+    /// The checks every spec with <see cref="Traffic"/> ends with: no unexpected answer, the stored
+    /// log dense and unique, every acknowledgement (the traffic's and <paramref name="otherAcks"/>)
+    /// stored, and the traffic's consumer saw the log exactly once — or, when a broker crashed
+    /// (<paramref name="brokerCrashed"/>), in order, none twice, skipping only unanswered consumes.
+    /// </summary>
+    public static async Task AssertTrafficStoredAsync(
+        TestCluster cluster, string topic, Traffic traffic, IEnumerable<Delivery> otherAcks, bool brokerCrashed, ITestOutputHelper output)
+    {
+        Assert.Empty(traffic.Unexpected);
+        var log = await ReadAsync(cluster, topic);
+        AssertDenseAndUnique(log, topic, output);
+        AssertAckedStored(traffic.Acked.Concat(otherAcks), log);
+        if (brokerCrashed)
+        {
+            AssertConsumedInOrderAtMostOnce(traffic.Consumed, log, traffic.UnansweredConsumes, output);
+        }
+        else
+        {
+            AssertConsumedExactlyOnce(traffic.Consumed, log);
+        }
+    }
 }

@@ -104,6 +104,13 @@ public sealed class Traffic : IAsyncDisposable
     public int AcksSince(IReadOnlyDictionary<int, int> before) =>
         _acksPerProducer.Select(kv => kv.Value - before.GetValueOrDefault(kv.Key)).DefaultIfEmpty(0).Min();
 
+    /// <summary>Stops all loops, then lets the traffic's consumer read what is left of <paramref name="topic"/>.</summary>
+    public async Task StopAndDrainAsync(string topic)
+    {
+        await StopAsync();
+        await DrainConsumerAsync(topic, Consumer!.Value.Http, Consumer.Value.ConsumerId, TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Stops all loops and waits for their last answers.</summary>
     public async Task StopAsync()
     {
