@@ -37,6 +37,13 @@ public sealed record JournalSettings
 
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// PostgreSQL's idle_in_transaction_session_timeout and statement_timeout for the node's own
+    /// connections, so a frozen broker's open transaction cannot hold row locks its successor
+    /// needs (hocon/queue.conf). Zero = leave the server's settings alone.
+    /// </summary>
+    public TimeSpan StalledSessionTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long start-up waits for the database to answer and the schema to be created.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

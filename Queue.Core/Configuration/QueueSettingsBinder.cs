@@ -168,6 +168,7 @@ public static class QueueSettingsBinder
             DataDir = dataDir,
             WriteTimeout = reader.Duration("queue.journal.write-timeout"),
             StartupTimeout = reader.Duration("queue.journal.startup-timeout"),
+            StalledSessionTimeout = reader.Duration("queue.journal.stalled-session-timeout", allowZero: true),
             MaxBatchBytes = reader.Size("queue.journal.max-batch-bytes", 1024, 512L * 1024 * 1024),
         };
         // Auto stays unset, so the bound defaults equal new JournalSettings().
@@ -224,7 +225,7 @@ public static class QueueSettingsBinder
         }
 
         /// <summary>A positive duration in Akka's spelling ("250ms", "5s", "10m"; a bare number is milliseconds).</summary>
-        public TimeSpan Duration(string key)
+        public TimeSpan Duration(string key, bool allowZero = false)
         {
             var fallback = TimeSpan.FromSeconds(1);
             var text = Scalar(key, "a duration");
@@ -242,9 +243,9 @@ public static class QueueSettingsBinder
                 errors.Add($"{key} = '{text}': expected a duration such as 250ms, 5s or 10m");
                 return fallback;
             }
-            if (value <= TimeSpan.Zero)
+            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
             {
-                errors.Add($"{key} = '{text}': must be positive");
+                errors.Add($"{key} = '{text}': must be positive{(allowZero ? " or 0 (off)" : "")}");
                 return fallback;
             }
             return value;

@@ -18,7 +18,7 @@ public static class JournalHocon
     {
         var (connectionString, provider, mapping) = journal.Kind switch
         {
-            JournalKind.Postgres => (ValidatedPostgres(journal.Postgres), "PostgreSQL.15", "postgresql"),
+            JournalKind.Postgres => (PostgresConnectionString(journal), "PostgreSQL.15", "postgresql"),
             JournalKind.Sqlite => (SqliteFile(journal.DataDir), "SQLite.MS", "sqlite"),
             _ => (MemoryConnectionString(memoryName), "SQLite.MS", "sqlite"),
         };
@@ -68,12 +68,38 @@ public static class JournalHocon
         return new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(Path.Combine(dataDir, "akkaqueue.db")) }.ToString();
     }
 
-    private static string ValidatedPostgres(string connectionString)
+    /// <summary>
+    /// The connection string every PostgreSQL connection of the node uses (journal, snapshots,
+    /// read journal, lease, readiness probe): the configured one, plus the server-side timeouts of
+    /// queue.journal.stalled-session-timeout in its Options, so that the database, not the frozen
+    /// client, decides when a stalled transaction's row locks are released. A setting the user's
+    /// own Options already make is left as it is.
+    /// </summary>
+    public static string PostgresConnectionString(JournalSettings journal)
+    {
+        var builder = ValidatedPostgres(journal.Postgres);
+        var timeout = (long)journal.StalledSessionTimeout.TotalMilliseconds;
+        if (timeout <= 0)
+        {
+            return builder.ConnectionString;
+        }
+        var options = builder.Options ?? "";
+        foreach (var setting in new[] { "idle_in_transaction_session_timeout", "statement_timeout" })
+        {
+            if (!options.Contains(setting, StringComparison.OrdinalIgnoreCase))
+            {
+                options = $"{options} -c {setting}={timeout}".Trim();
+            }
+        }
+        builder.Options = options;
+        return builder.ConnectionString;
+    }
+
+    private static NpgsqlConnectionStringBuilder ValidatedPostgres(string connectionString)
     {
         try
         {
-            _ = new NpgsqlConnectionStringBuilder(connectionString);
-            return connectionString;
+            return new NpgsqlConnectionStringBuilder(connectionString);
         }
         catch (ArgumentException ex)
         {

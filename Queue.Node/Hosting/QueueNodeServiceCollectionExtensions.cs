@@ -53,7 +53,7 @@ public static class QueueNodeServiceCollectionExtensions
         });
         if (isBroker && settings.Journal.IsPostgres)
         {
-            var probe = new JournalProbe(settings.Journal.Postgres, settings.Journal.WriteTimeout);
+            var probe = new JournalProbe(JournalHocon.PostgresConnectionString(settings.Journal), settings.Journal.WriteTimeout);
             services.AddSingleton<Queue.Http.Cluster.IReadinessCheck>(probe);
             services.AddHostedService(_ => probe);
         }
@@ -121,7 +121,7 @@ public static class QueueNodeServiceCollectionExtensions
               heartbeat-timeout = {{(long)cluster.LeaseTtl.TotalMilliseconds}}ms
               heartbeat-interval = {{(long)cluster.LeaseRenewInterval.TotalMilliseconds}}ms
               lease-operation-timeout = {{(long)settings.Journal.WriteTimeout.TotalMilliseconds}}ms
-              connection-string = {{QueueCluster.Quote(settings.Journal.Postgres)}}
+              connection-string = {{QueueCluster.Quote(JournalHocon.PostgresConnectionString(settings.Journal))}}
               table = "akkaqueue_leases"
             }
             akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"

@@ -20,14 +20,11 @@ public sealed class FrozenBrokerSpec(ITestOutputHelper output)
     private const string Topic = "frozen";
     private const int Partitions = 6;
 
-    // Skipped: it found a real defect the product does not handle yet. When the freeze lands
-    // between a journal INSERT and its COMMIT, the frozen process's open transaction keeps its row
-    // locks (its socket to PostgreSQL stays open), so the new owner's write of the same
-    // (persistence_id, sequence_nr) waits on the lock and times out until the frozen broker
-    // resumes: its partitions do not serve elsewhere. Nothing is lost or doubled, but failover
-    // stalls. Fix to try: idle_in_transaction_session_timeout (and tcp keepalives) on the journal's
-    // connections. Passed three runs of four in CI here; failed once (2026-12-02 15:55).
-    [Fact(Skip = "frozen writer mid-transaction blocks the new owner's journal write (row lock); see the comment above and issue 11")]
+    // This spec found that a freeze between a journal INSERT and its COMMIT kept the frozen
+    // process's row locks (its kernel keeps the socket to PostgreSQL open), so the new owner's
+    // write waited and timed out until the frozen broker resumed. The database now aborts such a
+    // stalled transaction itself (queue.journal.stalled-session-timeout).
+    [Fact]
     public async Task A_broker_frozen_past_the_downing_timeout_is_downed_by_the_resolver_and_after_resuming_writes_nothing_twice()
     {
         await using var cluster = await TestCluster.CreateAsync(output);
