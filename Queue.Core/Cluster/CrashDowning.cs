@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -83,13 +84,14 @@ public sealed class CrashDowning : ReceiveActor
         {
             // Twice, a moment apart: one refusal could be a listener being re-bound; two from the
             // same port, with the member still not reconnected, are a process that is gone.
+            var probedAt = Stopwatch.GetTimestamp();
             var gone = await IsRefusedAsync(address, timeout).ConfigureAwait(false);
             if (gone)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
                 gone = await IsRefusedAsync(address, timeout).ConfigureAwait(false);
             }
-            self.Tell(new ProbeResult(member, gone));
+            self.Tell(new ProbeResult(member, gone, probedAt));
         });
     }
 
@@ -112,7 +114,7 @@ public sealed class CrashDowning : ReceiveActor
             "Downing it now rather than after the failure detector and the split-brain resolver (queue.cluster.crash-downing).",
             QueueCluster.NodeIdOf(now), now.Address);
         _cluster.Down(now.Address);
-        Context.System.EventStream.Publish(new DownedAsGone(now.UniqueAddress));
+        Context.System.EventStream.Publish(new DownedAsGone(now.UniqueAddress, result.ProbedAt));
         // Akka's leader removes a downed member only once it is also unreachable (or its
         // incarnation quarantined), and the failure detector would take seconds to say so.
         // Quarantining the dead incarnation (by its uid) says it now; it is what Akka does to
@@ -155,11 +157,17 @@ public sealed class CrashDowning : ReceiveActor
         }
     }
 
-    private sealed record ProbeResult(Member Member, bool Gone);
+    private sealed record ProbeResult(Member Member, bool Gone, long ProbedAt);
 
     /// <summary>Published on the event stream after each probe of a suspect member (for logs, metrics and specs).</summary>
     public sealed record Probed(UniqueAddress Member, bool Gone);
 
     /// <summary>Published on the event stream when this node downed a member because its process was gone.</summary>
-    public sealed record DownedAsGone(UniqueAddress Member);
+    /// <param name="Member">The incarnation downed.</param>
+    /// <param name="GoneBy">
+    /// <see cref="Stopwatch.GetTimestamp"/> when the first refused probe was sent: the process was
+    /// already gone then, so nothing it did can be younger than this (used to release its leases
+    /// without touching what a new incarnation on the same address may have taken since).
+    /// </param>
+    public sealed record DownedAsGone(UniqueAddress Member, long GoneBy);
 }

@@ -61,4 +61,16 @@ internal static partial class PostgresLeaseSql
         UPDATE {table} SET expires_at = '-infinity'
         WHERE name = @name AND owner = @owner
         """;
+
+    /// <summary>
+    /// Lets every lease of an owner whose process is gone lapse now, on another node's word
+    /// (<see cref="GoneOwnerLeases"/>). Only rows last acquired or renewed before the process was
+    /// known gone (<c>@gone_for</c> ago): a new incarnation on the same address has the same owner
+    /// name, and whatever it took since then (its expiry is later) is left alone.
+    /// </summary>
+    public static string ReleaseGoneOwner(string table) => $"""
+        UPDATE {table} SET expires_at = '-infinity'
+        WHERE owner = @owner AND expires_at > now() AND expires_at <= now() - @gone_for + @ttl
+        RETURNING name
+        """;
 }

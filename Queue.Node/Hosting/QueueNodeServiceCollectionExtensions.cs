@@ -7,6 +7,7 @@ using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Http.Hosting;
 using Queue.Node.Catalogue;
+using Queue.Node.Coordination;
 using Queue.Node.Groups;
 using Queue.Node.Partitions;
 
@@ -71,6 +72,13 @@ public static class QueueNodeServiceCollectionExtensions
         {
             // Every shard and the catalogue singleton hold a PostgreSQL lease (docs/lease.md).
             akka.AddHocon(LeaseHocon(settings), HoconAddMode.Prepend);
+            if (settings.Cluster.CrashDowning)
+            {
+                // A member crash-downing proved gone holds nothing: its leases lapse at once.
+                var connectionString = JournalHocon.PostgresConnectionString(settings.Journal);
+                akka.AddStartup((system, _) => system.ActorOf(
+                    GoneOwnerLeases.Props(connectionString, LeaseTable, settings.Cluster.LeaseTtl, settings.Journal.WriteTimeout), GoneOwnerLeases.Name));
+            }
         }
         var partitions = settings.Partition;
         var maxWriteBytes = settings.Journal.MaxBatchBytes;
@@ -108,6 +116,8 @@ public static class QueueNodeServiceCollectionExtensions
             new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
     }
 
+    private const string LeaseTable = "akkaqueue_leases";
+
     /// <summary>
     /// The PostgreSQL lease (docs/lease.md) for the manager singleton and for every shard, so a
     /// broker cut off from the others cannot keep hosting what they have moved elsewhere.
@@ -122,7 +132,7 @@ public static class QueueNodeServiceCollectionExtensions
               heartbeat-interval = {{(long)cluster.LeaseRenewInterval.TotalMilliseconds}}ms
               lease-operation-timeout = {{(long)settings.Journal.WriteTimeout.TotalMilliseconds}}ms
               connection-string = {{QueueCluster.Quote(JournalHocon.PostgresConnectionString(settings.Journal))}}
-              table = "akkaqueue_leases"
+              table = "{{LeaseTable}}"
             }
             akka.cluster.singleton.use-lease = "akkaqueue.postgres-lease"
             akka.cluster.sharding.use-lease = "akkaqueue.postgres-lease"

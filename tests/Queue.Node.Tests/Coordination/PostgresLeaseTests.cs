@@ -283,13 +283,48 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
         base.AfterAll();
     }
 
+    [Fact]
+    public async Task The_leases_of_a_member_crash_downing_proved_gone_lapse_at_once_and_a_new_incarnations_are_kept()
+    {
+        // A TTL no test waits out: if another owner takes the lease within Patience, the release did it.
+        var longTtl = TimeSpan.FromMinutes(2);
+        var gone = new Address("akka.tcp", "akkaqueue", "127.0.0.1", 25520);
+        var owner = gone.HostPort();
+        var shardOfTheDead = NewName();
+        var dead = StartSystem(_database.ConnectionString, ttl: longTtl);
+        Assert.True(await GetLease(dead, shardOfTheDead, owner).Acquire());
+        // The process dies: no release, no more renewals. Only then is it seen to be gone.
+        await dead.Terminate().WaitAsync(Patience);
+        var goneBy = Stopwatch.GetTimestamp();
+        await Task.Delay(100);
+
+        // A new incarnation on the same address (same owner name) takes a lease of its own after that.
+        var shardOfTheNew = NewName();
+        var reborn = StartSystem(_database.ConnectionString, ttl: longTtl);
+        Assert.True(await GetLease(reborn, shardOfTheNew, owner).Acquire());
+
+        var releaser = Sys.ActorOf(GoneOwnerLeases.Props(_database.ConnectionString, "akkaqueue_leases", longTtl, TimeSpan.FromSeconds(10)));
+        await Task.Delay(200); // its subscription is made in PreStart, after ActorOf returns
+        Sys.EventStream.Publish(new Queue.Core.Cluster.CrashDowning.DownedAsGone(new Akka.Cluster.UniqueAddress(gone, 1), goneBy));
+
+        var other = StartSystem(_database.ConnectionString, ttl: longTtl);
+        var successor = GetLease(other, shardOfTheDead, "akkaqueue@127.0.0.1:25521");
+        await Eventually.True(() => successor.Acquire(), Patience, "another broker takes the gone member's lease long before its ttl");
+        Assert.Equal(2, successor.FencingToken);
+        // The release ran (one statement, before the successor could acquire); the new
+        // incarnation's lease was not part of it.
+        Assert.False(await GetLease(other, shardOfTheNew, "akkaqueue@127.0.0.1:25521").Acquire());
+        Assert.Equal(owner, (await ReadRowAsync(shardOfTheNew))!.Value.Owner);
+        Sys.Stop(releaser);
+    }
+
     private static string NewName() => "test-shard-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static Config LeaseConfig(string connectionString, string table = "akkaqueue_leases") =>
+    private static Config LeaseConfig(string connectionString, string table = "akkaqueue_leases", TimeSpan? ttl = null) =>
         ConfigurationFactory.ParseString($$"""
             akkaqueue.postgres-lease {
               lease-class = "Queue.Node.Coordination.PostgresLease, Queue.Node"
-              heartbeat-timeout = 2s
+              heartbeat-timeout = {{(long)(ttl ?? Ttl).TotalMilliseconds}}ms
               heartbeat-interval = 200ms
               lease-operation-timeout = 3s
               connection-string = "{{connectionString}}"
@@ -301,9 +336,9 @@ public sealed class PostgresLeaseTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
     private static PostgresLease GetLease(ActorSystem system, string name, string owner) =>
         Assert.IsType<PostgresLease>(LeaseProvider.Get(system).GetLease(name, ConfigPath, owner));
 
-    private ActorSystem StartSystem(string connectionString, string table = "akkaqueue_leases")
+    private ActorSystem StartSystem(string connectionString, string table = "akkaqueue_leases", TimeSpan? ttl = null)
     {
-        var system = ActorSystem.Create("other-" + _otherSystems.Count, LeaseConfig(connectionString, table));
+        var system = ActorSystem.Create("other-" + _otherSystems.Count, LeaseConfig(connectionString, table, ttl));
         _otherSystems.Add(system);
         return system;
     }
