@@ -58,6 +58,13 @@ public static class QueueNodeServiceCollectionExtensions
             services.AddSingleton<Queue.Http.Cluster.IReadinessCheck>(probe);
             services.AddHostedService(_ => probe);
         }
+        if (isBroker)
+        {
+            services.AddSingleton(sp => new JournalWarmup(sp.GetRequiredService<ActorSystem>(), settings.Journal.StartupTimeout,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JournalWarmup>>()));
+            services.AddSingleton<Queue.Http.Cluster.IReadinessCheck>(sp => sp.GetRequiredService<JournalWarmup>());
+            services.AddHostedService(sp => sp.GetRequiredService<JournalWarmup>());
+        }
         EdgeHost.AddQueueFrontend(services, settings);
         return services;
     }

@@ -39,6 +39,8 @@ internal sealed class PartitionActor : UntypedPersistentActor
     // scans at most this many events from the entry it starts at.
     internal const int IndexStride = 1_000;
 
+    private static readonly TimeSpan SlowRecovery = TimeSpan.FromMilliseconds(500);
+
     private readonly PartitionId _id;
     private readonly PartitionSettings _settings;
     private readonly long _maxWriteBytes;
@@ -66,6 +68,9 @@ internal sealed class PartitionActor : UntypedPersistentActor
 
     // Published for /metrics after each commit (hosted partitions, consumer lag); null until recovered.
     private PartitionGauge? _gauge;
+
+    // When this incarnation was created, so a slow recovery (it holds up a failover) is logged with its duration.
+    private readonly long _createdAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public PartitionActor(PartitionId id, PartitionSettings settings, long maxWriteBytes)
     {
@@ -107,8 +112,18 @@ internal sealed class PartitionActor : UntypedPersistentActor
             case RecoveryCompleted:
                 _gauge = QueueMetrics.PartitionStarted(_id);
                 _gauge.Publish(_state.HighWatermark, _state.Positions);
-                _log.Debug("Partition {0} recovered: high-water mark {1}, {2} consumer positions, journal sequence {3}",
-                    _id, _state.HighWatermark, _state.Positions.Count, LastSequenceNr);
+                var took = System.Diagnostics.Stopwatch.GetElapsedTime(_createdAt);
+                // Recovery is what a failover waits for once the shard is placed: worth a line when slow.
+                var line = $"Partition {_id} recovered in {took.TotalMilliseconds:0} ms: high-water mark {_state.HighWatermark}, {_state.Positions.Count} consumer positions, " +
+                           $"journal sequence {LastSequenceNr}, {_eventsSinceSnapshot} events replayed after the snapshot";
+                if (took >= SlowRecovery)
+                {
+                    _log.Info(line);
+                }
+                else
+                {
+                    _log.Debug(line);
+                }
                 break;
         }
     }
