@@ -281,7 +281,7 @@ public sealed partial class QueueFrontend(
     }
 
     /// <summary>A retention limit given by a client is a positive whole number; "no limit" is said by leaving it out (or null on PATCH).</summary>
-    internal static void ValidateRetention(string field, long? value)
+    public static void ValidateRetention(string field, long? value)
     {
         if (value is <= 0)
         {
