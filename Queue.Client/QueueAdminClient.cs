@@ -28,6 +28,29 @@ public sealed class QueueAdminClient
     public Task<TopicDescription> CreateTopicAsync(string name, int? partitions = null, CancellationToken cancellationToken = default) =>
         _retry.RunAsync(ct => _transport.CreateTopicAsync(name, partitions, ct), cancellationToken);
 
+    /// <summary>Creates a topic with retention (docs/retention.md): each limit promises to keep, and a message goes only when every set limit lets it.</summary>
+    /// <param name="name">Letters, digits, '.', '_' and '-'.</param>
+    /// <param name="partitions">Partition count; null for the server's default (1).</param>
+    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1); null for the server's queue.retention.ms.</param>
+    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1); null for the server's queue.retention.messages.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="QueueConflictException">The topic exists already.</exception>
+    public Task<TopicDescription> CreateTopicAsync(
+        string name, int? partitions, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken = default) =>
+        _retry.RunAsync(ct => _transport.CreateTopicAsync(name, partitions, retentionMs, retentionMessages, ct), cancellationToken);
+
+    /// <summary>
+    /// Sets a topic's retention to exactly these limits (PATCH /v1/topics/{topic}); null = no such
+    /// limit. Running partitions apply it at once; retried on 503 (safe: the same limits again).
+    /// </summary>
+    /// <param name="name">The topic.</param>
+    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1), or null for no time limit.</param>
+    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1), or null for no count limit.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="QueueNotFoundException">No such topic.</exception>
+    public Task<TopicDescription> SetRetentionAsync(string name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken = default) =>
+        _retry.RunAsync(ct => _transport.SetRetentionAsync(name, retentionMs, retentionMessages, ct), cancellationToken);
+
     /// <summary>Creates the topic unless it exists; either way returns it as the server has it (its partition count may differ from <paramref name="partitions"/>).</summary>
     /// <param name="name">Letters, digits, '.', '_' and '-'.</param>
     /// <param name="partitions">Partition count for a new topic; null for the server's default.</param>

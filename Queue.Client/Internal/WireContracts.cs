@@ -6,9 +6,15 @@ namespace Queue.Client.Internal;
 // contracts on purpose: the SDK references no server assembly, and a field the server adds
 // later is simply ignored here.
 
-internal sealed record WireCreateTopic(string Name, int? Partitions);
+internal sealed record WireCreateTopic(string Name, int? Partitions, long? RetentionMs = null, long? RetentionMessages = null);
 
-internal sealed record WireTopic(string Name, int Partitions, IReadOnlyList<WirePartitionState>? PartitionStates);
+// Both limits always written, null included: on PATCH a null removes the limit, a missing field would keep it.
+internal sealed record WireSetRetention(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? RetentionMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? RetentionMessages);
+
+internal sealed record WireTopic(
+    string Name, int Partitions, IReadOnlyList<WirePartitionState>? PartitionStates, long? RetentionMs = null, long? RetentionMessages = null);
 
 internal sealed record WirePartitionState(int Partition, long LogStart, long HighWatermark);
 
@@ -32,7 +38,7 @@ internal sealed record WireProduceReply(IReadOnlyList<WireOffset> Offsets, bool 
 
 internal sealed record WireMessage(int Partition, long Offset, string Value, long? ProducerId, DateTimeOffset Timestamp);
 
-internal sealed record WireFetchReply(IReadOnlyList<WireMessage> Messages, long LogStart, long HighWatermark);
+internal sealed record WireFetchReply(IReadOnlyList<WireMessage> Messages, long LogStart, long HighWatermark, long Skipped = 0);
 
 internal sealed record WirePosition(int Partition, long Position, long HighWatermark, long Lag);
 
@@ -58,6 +64,7 @@ internal sealed record WireErrorReply(WireError? Error, string? Status, string? 
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WireCreateTopic))]
+[JsonSerializable(typeof(WireSetRetention))]
 [JsonSerializable(typeof(WireTopic))]
 [JsonSerializable(typeof(WireTopicList))]
 [JsonSerializable(typeof(WireRegisterProducer))]

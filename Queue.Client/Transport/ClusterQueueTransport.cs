@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
+using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Core.Protocol;
 
@@ -152,25 +153,38 @@ public sealed partial class ClusterQueueTransport : IQueueTransport, IQueueGroup
     /// <inheritdoc />
     public Task<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<TopicDescription>>(async ct =>
-            (await _frontend.ListTopicInfosAsync(ct)).Select(t => new TopicDescription(t.Name, t.Partitions, [])).ToList(), cancellationToken);
+            (await _frontend.ListTopicInfosAsync(ct)).Select(t => Describe(t, [])).ToList(), cancellationToken);
 
     /// <inheritdoc />
     public Task<TopicDescription> CreateTopicAsync(string name, int? partitions, CancellationToken cancellationToken) =>
+        CreateTopicAsync(name, partitions, null, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TopicDescription> CreateTopicAsync(string name, int? partitions, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken) =>
+        RunAsync(async ct => Describe(await _frontend.CreateTopicAsync(name, partitions, ct, retentionMs, retentionMessages), []), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TopicDescription> SetRetentionAsync(string name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken) =>
         RunAsync(async ct =>
         {
-            var topic = await _frontend.CreateTopicAsync(name, partitions, ct);
-            return new TopicDescription(topic.Name, topic.Partitions, []);
+            // The same checks as the HTTP edge; inside, 0 means "no limit".
+            QueueFrontend.ValidateRetention("retention_ms", retentionMs);
+            QueueFrontend.ValidateRetention("retention_messages", retentionMessages);
+            return Describe(await _frontend.SetRetentionAsync(name, retentionMs ?? 0, retentionMessages ?? 0, ct), []);
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken cancellationToken) =>
         RunAsync(async ct =>
         {
-            var topic = await _frontend.GetTopicAsync(name, ct);
+            var topic = await _frontend.DescribeTopicAsync(name, ct);
             var states = await _frontend.DescribePartitionsAsync(topic, ct);
-            return new TopicDescription(topic.Name, topic.Partitions,
-                states.Select(s => new PartitionDescription(s.Partition, s.LogStart, s.HighWatermark)).ToList());
+            return Describe(topic, states.Select(s => new PartitionDescription(s.Partition, s.LogStart, s.HighWatermark)).ToList());
         }, cancellationToken);
+
+    private static TopicDescription Describe(TopicInfo topic, IReadOnlyList<PartitionDescription> partitions) => new(
+        topic.Name, topic.Partitions, partitions,
+        topic.Retention.Ms > 0 ? topic.Retention.Ms : null, topic.Retention.Messages > 0 ? topic.Retention.Messages : null);
 
     /// <inheritdoc />
     public Task<ProducerRegistration> RegisterProducerAsync(string topic, int? partition, CancellationToken cancellationToken) =>
@@ -197,7 +211,7 @@ public sealed partial class ClusterQueueTransport : IQueueTransport, IQueueGroup
             var fetched = await _frontend.FetchAsync(topic, partition, offset, max, wait, ct);
             return new FetchedMessages(
                 fetched.Messages.Select(m => new ConsumedMessage(topic, partition, m.Offset, m.Payload, m.ProducerId == 0 ? null : m.ProducerId, m.Timestamp)).ToList(),
-                fetched.LogStart, fetched.HighWatermark);
+                fetched.LogStart, fetched.HighWatermark, fetched.Skipped);
         }, cancellationToken);
 
     /// <inheritdoc />

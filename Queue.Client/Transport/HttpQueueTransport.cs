@@ -45,6 +45,20 @@ public sealed partial class HttpQueueTransport : IQueueTransport, IQueueGroupTra
     }
 
     /// <inheritdoc />
+    public async Task<TopicDescription> CreateTopicAsync(string name, int? partitions, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken)
+    {
+        var body = JsonContent.Create(new WireCreateTopic(name, partitions, retentionMs, retentionMessages), WireJsonContext.Default.WireCreateTopic);
+        return ToTopic(await SendAsync(HttpMethod.Post, "v1/topics", body, WireJsonContext.Default.WireTopic, TimeSpan.Zero, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public async Task<TopicDescription> SetRetentionAsync(string name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken)
+    {
+        var body = JsonContent.Create(new WireSetRetention(retentionMs, retentionMessages), WireJsonContext.Default.WireSetRetention);
+        return ToTopic(await SendAsync(HttpMethod.Patch, $"v1/topics/{Escape(name)}", body, WireJsonContext.Default.WireTopic, TimeSpan.Zero, cancellationToken));
+    }
+
+    /// <inheritdoc />
     public async Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken cancellationToken) =>
         ToTopic(await SendAsync(HttpMethod.Get, $"v1/topics/{Escape(name)}", null, WireJsonContext.Default.WireTopic, TimeSpan.Zero, cancellationToken));
 
@@ -74,7 +88,7 @@ public sealed partial class HttpQueueTransport : IQueueTransport, IQueueGroupTra
         var reply = await SendAsync(HttpMethod.Get, path, null, WireJsonContext.Default.WireFetchReply, wait, cancellationToken);
         return new FetchedMessages(
             reply.Messages.Select(m => new ConsumedMessage(topic, m.Partition, m.Offset, m.Value, m.ProducerId, m.Timestamp)).ToList(),
-            reply.LogStart, reply.HighWatermark);
+            reply.LogStart, reply.HighWatermark, reply.Skipped);
     }
 
     /// <inheritdoc />
@@ -164,7 +178,8 @@ public sealed partial class HttpQueueTransport : IQueueTransport, IQueueGroupTra
     }
 
     private static TopicDescription ToTopic(WireTopic topic) => new(topic.Name, topic.Partitions,
-        topic.PartitionStates?.Select(s => new PartitionDescription(s.Partition, s.LogStart, s.HighWatermark)).ToList() ?? []);
+        topic.PartitionStates?.Select(s => new PartitionDescription(s.Partition, s.LogStart, s.HighWatermark)).ToList() ?? [],
+        topic.RetentionMs, topic.RetentionMessages);
 
     private static List<PartitionLag> ToLags(WirePositions reply) =>
         reply.Positions.Select(p => new PartitionLag(p.Partition, p.Position, p.HighWatermark, p.Lag)).ToList();

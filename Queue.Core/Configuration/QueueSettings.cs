@@ -22,6 +22,7 @@ public sealed record QueueSettings
 
     public GroupSettings Groups { get; init; } = new();
 
+    public RetentionSettings Retention { get; init; } = new();
 
     public ClusterSettings Cluster { get; init; } = new();
 
@@ -42,7 +43,7 @@ public sealed record QueueSettings
     // (certificate password, connection string) included, and hundreds of lines of akka.*.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Node = {Node}, Http = {Http}, Limits = {Limits}, Partition = {Partition}, Journal = {Journal}, Groups = {Groups}, Cluster = {Cluster}");
+        builder.Append($"Node = {Node}, Http = {Http}, Limits = {Limits}, Partition = {Partition}, Journal = {Journal}, Groups = {Groups}, Retention = {Retention}, Cluster = {Cluster}");
         return true;
     }
 }

@@ -101,6 +101,14 @@ public static class QueueSettingsBinder
                 MaxMembers = reader.Int("queue.groups.max-members", 1, 100_000),
                 SnapshotEvery = reader.Int("queue.groups.snapshot-every", 1, 10_000_000),
             },
+            Retention = new RetentionSettings
+            {
+                Ms = reader.Long("queue.retention.ms", 0, long.MaxValue),
+                Messages = reader.Long("queue.retention.messages", 0, long.MaxValue),
+                CheckInterval = reader.Duration("queue.retention.check-interval"),
+                DeleteBatchEvents = reader.Int("queue.retention.delete-batch-events", 1, 1_000_000),
+                RefreshInterval = reader.Duration("queue.retention.refresh-interval"),
+            },
             Cluster = new ClusterSettings
             {
                 Shards = reader.Int("queue.cluster.shards", 1, 100_000),
@@ -217,6 +225,21 @@ public static class QueueSettingsBinder
                 return min;
             }
             if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                errors.Add($"{key} = '{text}': expected a whole number from {min} to {max}");
+                return min;
+            }
+            return value;
+        }
+
+        public long Long(string key, long min, long max)
+        {
+            var text = Scalar(key, "a whole number");
+            if (text is null)
+            {
+                return min;
+            }
+            if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
             {
                 errors.Add($"{key} = '{text}': expected a whole number from {min} to {max}");
                 return min;

@@ -31,6 +31,56 @@ public sealed partial class QueueFrontend
         return states;
     }
 
+    /// <summary>The topic as the catalogue has it now (not the cache: retention changes).</summary>
+    public async Task<TopicInfo> DescribeTopicAsync(string? name, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(name);
+        var topic = (await Catalog(new GetTopic(name!), cancellationToken)).Topic
+            ?? throw new QueueException(QueueErrorKind.NotFound, $"Topic '{name}' does not exist");
+        _topics[topic.Name] = topic;
+        return topic;
+    }
+
+    /// <summary>
+    /// Changes a topic's retention (PATCH): null leaves a limit as it is, 0 removes it, a positive
+    /// value replaces it. The catalogue stores the change first; then every partition is told and
+    /// must confirm, so after a success answer every partition applies the new policy. A partition
+    /// that does not confirm in time gets it when it next starts or refreshes
+    /// (queue.retention.refresh-interval); the answer is then 503 and repeating the PATCH is harmless.
+    /// </summary>
+    public async Task<TopicInfo> SetRetentionAsync(string? name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken)
+    {
+        ValidateTopicName(name);
+        if (retentionMs is < 0 || retentionMessages is < 0)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest, "Retention limits must not be negative");
+        }
+        var topic = (await Catalog(new SetTopicRetention(name!, retentionMs, retentionMessages), cancellationToken)).Topic
+            ?? throw new QueueException(QueueErrorKind.NotFound, $"Topic '{name}' does not exist");
+        _topics[topic.Name] = topic;
+        var deadline = Deadline.Start(requestTimeout);
+        var told = await Task.WhenAll(Enumerable.Range(0, topic.Partitions).Select(async p =>
+        {
+            try
+            {
+                await AskAsync(new PartitionId(topic.Name, p), new ApplyRetention(topic.Retention), deadline, cancellationToken);
+                return -1;
+            }
+            catch (QueueException ex) when (ex.Kind is QueueErrorKind.Unavailable or QueueErrorKind.Overloaded)
+            {
+                return p;
+            }
+        }));
+        var missed = told.Where(p => p >= 0).ToList();
+        if (missed.Count > 0)
+        {
+            throw new QueueException(QueueErrorKind.Unavailable,
+                $"Retention of topic '{topic.Name}' is stored, but partition(s) {string.Join(", ", missed)} did not confirm it in time; "
+                + "they apply it when they next start or refresh their policy. Repeat the request to confirm");
+        }
+        return topic;
+    }
+
     /// <summary>Registers a producer on an existing topic (unlike the seed API, /v1 never creates topics implicitly).</summary>
     public async Task<ProducerInfo> RegisterProducerV1Async(string? topicName, int? partition, CancellationToken cancellationToken)
     {
@@ -171,14 +221,17 @@ public sealed partial class QueueFrontend
         var fetched = await AskAsync(id, new FetchMessages(offset, max), Deadline.Start(requestTimeout), cancellationToken);
         if (fetched.Messages.Count > 0 || wait <= TimeSpan.Zero)
         {
-            return new FetchResult(partition, fetched.Messages, fetched.LogStart, fetched.HighWatermark);
+            return Answer(fetched);
         }
         if (!await WaitForAnyAsync([(id, Math.Max(offset, fetched.LogStart))], wait, cancellationToken))
         {
-            return new FetchResult(partition, [], fetched.LogStart, fetched.HighWatermark);
+            return Answer(fetched);
         }
         fetched = await AskAsync(id, new FetchMessages(offset, max), Deadline.Start(requestTimeout), cancellationToken);
-        return new FetchResult(partition, fetched.Messages, fetched.LogStart, fetched.HighWatermark);
+        return Answer(fetched);
+
+        FetchResult Answer(MessagesFetched f) =>
+            new(partition, f.Messages, f.LogStart, f.HighWatermark, FetchResult.SkippedFrom(offset, f.Messages, f.LogStart));
     }
 
     /// <summary>Every registered consumer, by id (the catalogue's list; not cached, it grows).</summary>

@@ -38,11 +38,16 @@ public sealed partial class QueueFrontend(
         return topics.Topics.Select(t => t.Name).ToList();
     }
 
-    public async Task<TopicInfo> CreateTopicAsync(string? name, int? partitions, CancellationToken cancellationToken)
+    /// <param name="retentionMs">Keep messages younger than this (milliseconds, at least 1); null = the queue.retention default.</param>
+    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1); null = the queue.retention default.</param>
+    public async Task<TopicInfo> CreateTopicAsync(string? name, int? partitions, CancellationToken cancellationToken,
+        long? retentionMs = null, long? retentionMessages = null)
     {
         ValidateTopicName(name);
         var count = ValidatePartitionCount(partitions);
-        var (topic, created) = await Catalog(new CreateTopic(name!, count), cancellationToken);
+        ValidateRetention("retention_ms", retentionMs);
+        ValidateRetention("retention_messages", retentionMessages);
+        var (topic, created) = await Catalog(new CreateTopic(name!, count, retentionMs, retentionMessages), cancellationToken);
         if (!created)
         {
             throw new QueueException(QueueErrorKind.Conflict, $"Topic '{name}' already exists");
@@ -273,6 +278,16 @@ public sealed partial class QueueFrontend(
                 $"Invalid number of partitions {count}: it must be between 1 and {limits.MaxPartitionsPerTopic}");
         }
         return count;
+    }
+
+    /// <summary>A retention limit given by a client is a positive whole number; "no limit" is said by leaving it out (or null on PATCH).</summary>
+    public static void ValidateRetention(string field, long? value)
+    {
+        if (value is <= 0)
+        {
+            throw new QueueException(QueueErrorKind.BadRequest,
+                $"Field '{field}' must be a positive whole number, got {value}; leave it out (or null on PATCH) for no limit");
+        }
     }
 
     private void ValidateTopicName(string? name)

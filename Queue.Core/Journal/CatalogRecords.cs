@@ -2,8 +2,8 @@ using Queue.Core.Log;
 
 namespace Queue.Core.Journal;
 
-/// <summary>A topic and how many partitions it has (fixed at creation).</summary>
-public sealed record TopicInfo(string Name, int Partitions);
+/// <summary>A topic, how many partitions it has (fixed at creation) and its retention (changeable).</summary>
+public sealed record TopicInfo(string Name, int Partitions, RetentionPolicy Retention = default);
 
 /// <summary>A registered producer; <see cref="Partition"/> null means any partition of its topic.</summary>
 public sealed record ProducerInfo(long Id, string Topic, int? Partition);

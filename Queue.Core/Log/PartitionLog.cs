@@ -44,8 +44,8 @@ public sealed class PartitionLog
         _cached = run;
     }
 
-    /// <summary>Offset of the oldest message in the log.</summary>
-    public long LogStart { get; }
+    /// <summary>Offset of the oldest message in the log; retention moves it forward (never back).</summary>
+    public long LogStart { get; private set; }
 
     /// <summary>Offset the next appended message gets; every offset below it is committed.</summary>
     public long HighWatermark { get; private set; }
@@ -54,12 +54,27 @@ public sealed class PartitionLog
 
     /// <summary>
     /// The consumer's next offset. A consumer this partition has never seen (its registration
-    /// reached the partition before any position was pinned) starts where its policy says.
+    /// reached the partition before any position was pinned) starts where its policy says. A
+    /// position that retention has passed reads as the log start: the messages before it are gone,
+    /// so the consumer continues with the oldest one there is.
     /// </summary>
     public long PositionOf(long consumerId, StartFrom from) =>
         _positions.TryGetValue(consumerId, out var position)
-            ? position
+            ? Math.Max(position, LogStart)
             : from == StartFrom.Earliest ? LogStart : HighWatermark;
+
+    /// <summary>
+    /// Moves the log start forward to <paramref name="logStart"/> (retention): offsets below it are
+    /// no longer served, from memory or the journal. Never backwards, never past the high-water mark.
+    /// </summary>
+    public void AdvanceLogStart(long logStart)
+    {
+        if (logStart < LogStart || logStart > HighWatermark)
+        {
+            throw new ArgumentOutOfRangeException(nameof(logStart), logStart, $"the log start may only move forward from {LogStart} up to the high-water mark {HighWatermark}");
+        }
+        LogStart = logStart;
+    }
 
     /// <summary>The committed message at <paramref name="offset"/> if it is still in memory.</summary>
     public bool TryGetCached(long offset, out StoredMessage message)

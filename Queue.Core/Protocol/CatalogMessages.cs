@@ -18,10 +18,20 @@ public sealed record GetTopic(string Name) : IRequest<TopicLookup>;
 
 public sealed record TopicLookup(TopicInfo? Topic) : IQueueMessage;
 
-/// <summary>Creates the topic unless one of that name exists; the reply says which happened.</summary>
-public sealed record CreateTopic(string Name, int Partitions) : IRequest<TopicCreated>;
+/// <summary>
+/// Creates the topic unless one of that name exists; the reply says which happened. A null
+/// retention limit takes the catalogue's queue.retention default; 0 is "no limit".
+/// </summary>
+public sealed record CreateTopic(string Name, int Partitions, long? RetentionMs = null, long? RetentionMessages = null) : IRequest<TopicCreated>;
 
 public sealed record TopicCreated(TopicInfo Topic, bool Created) : IQueueMessage;
+
+/// <summary>
+/// Changes a topic's retention (PATCH /v1/topics/{topic}): a null limit stays as it is, 0 removes
+/// it, a positive one replaces it. The reply holds the topic as changed, or null when there is no
+/// such topic (then nothing changed).
+/// </summary>
+public sealed record SetTopicRetention(string Name, long? Ms, long? Messages) : IRequest<TopicLookup>;
 
 public sealed record RegisterProducer(string Topic, int? Partition) : IRequest<ProducerRegistered>;
 
@@ -61,6 +71,9 @@ public sealed record HealthReport(IReadOnlyList<HealthFact> Facts) : IQueueMessa
 // counter that only grows and is recovered with the events, so an id is never handed out twice.
 
 public sealed record TopicAdded(TopicInfo Topic) : IQueueMessage;
+
+/// <summary>A topic's retention changed; <see cref="Retention"/> is the whole new policy, version included.</summary>
+public sealed record TopicRetentionChanged(string Name, RetentionPolicy Retention) : IQueueMessage;
 
 public sealed record ProducerAdded(ProducerInfo Producer) : IQueueMessage;
 

@@ -102,3 +102,14 @@ public sealed record CommitPosition(long ConsumerId, long Offset) : IPartitionRe
 
 /// <summary><see cref="Accepted"/> false when the offset was outside the log; nothing changed then.</summary>
 public sealed record PositionCommitted(bool Accepted, long Position, long LogStart, long HighWatermark) : IQueueMessage;
+
+/// <summary>
+/// Tells a partition its topic's retention (the edge, after a PATCH reached the catalogue). A
+/// policy older than the one the partition has (by <see cref="RetentionPolicy.Version"/>) is
+/// ignored. Not journaled by the partition: the catalogue is where the policy is kept, and a
+/// partition asks it again whenever it starts (docs/retention.md).
+/// </summary>
+public sealed record ApplyRetention(RetentionPolicy Policy) : IPartitionRequest<RetentionApplied>;
+
+/// <summary>The partition's log bounds once the policy is in force (the log start moves at the next check).</summary>
+public sealed record RetentionApplied(long LogStart, long HighWatermark) : IQueueMessage;

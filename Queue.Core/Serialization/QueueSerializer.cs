@@ -71,11 +71,23 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
     internal const string PartitionBatchCommittedManifest = "BC";
     internal const string PartitionSnapshotManifest = "PS";
     internal const string ListTopicsManifest = "LT";
-    internal const string TopicListManifest = "TL";
+    internal const string TopicListManifest = "TS";
     internal const string GetTopicManifest = "GT";
-    internal const string TopicLookupManifest = "TK";
-    internal const string CreateTopicManifest = "CT";
-    internal const string TopicCreatedManifest = "TC";
+    internal const string TopicLookupManifest = "TU";
+    internal const string CreateTopicManifest = "CU";
+    internal const string TopicCreatedManifest = "TE";
+    internal const string SetTopicRetentionManifest = "SR";
+    internal const string TopicRetentionChangedManifest = "TR";
+    internal const string ApplyRetentionManifest = "AR";
+    internal const string RetentionAppliedManifest = "RA";
+
+    // The manifests of live messages that carried a topic before topics had a retention policy.
+    // Never written any more; still read (as "keep everything"), so a node of the previous
+    // version can talk to this one during a rolling upgrade.
+    internal const string TopicListV0Manifest = "TL";
+    internal const string TopicLookupV0Manifest = "TK";
+    internal const string CreateTopicV0Manifest = "CT";
+    internal const string TopicCreatedV0Manifest = "TC";
     internal const string RegisterProducerManifest = "RP";
     internal const string ProducerRegisteredManifest = "PR";
     internal const string RegisterConsumerManifest = "RC";
@@ -96,6 +108,13 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
 
     /// <summary>The format version written at the start of every persisted type (see the class remarks).</summary>
     private const byte PersistedFormatV1 = 1;
+
+    /// <summary>
+    /// Version 2 of <see cref="PartitionSnapshot"/> (adds the newest message timestamp and each
+    /// index entry's) and of <see cref="TopicAdded"/> and <see cref="CatalogueSnapshot"/> (add
+    /// each topic's retention policy). Version 1 of each is still read.
+    /// </summary>
+    private const byte PersistedFormatV2 = 2;
 
     /// <summary>Manifests are short ASCII; a nested one longer than this is corruption.</summary>
     private const int MaxManifestLength = 8;
@@ -148,6 +167,10 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         ProducerAdded => ProducerAddedManifest,
         ConsumerAdded => ConsumerAddedManifest,
         CatalogueSnapshot => CatalogueSnapshotManifest,
+        SetTopicRetention => SetTopicRetentionManifest,
+        TopicRetentionChanged => TopicRetentionChangedManifest,
+        ApplyRetention => ApplyRetentionManifest,
+        RetentionApplied => RetentionAppliedManifest,
         _ => GroupManifestFor(o) ?? throw new SerializationException($"AkkaQueue has no manifest for [{o?.GetType().FullName ?? "null"}]."),
     };
 
@@ -229,6 +252,10 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         (typeof(ProducerAdded), ProducerAddedManifest),
         (typeof(ConsumerAdded), ConsumerAddedManifest),
         (typeof(CatalogueSnapshot), CatalogueSnapshotManifest),
+        (typeof(SetTopicRetention), SetTopicRetentionManifest),
+        (typeof(TopicRetentionChanged), TopicRetentionChangedManifest),
+        (typeof(ApplyRetention), ApplyRetentionManifest),
+        (typeof(RetentionApplied), RetentionAppliedManifest),
         .. GroupKnownTypes,
     ];
 
@@ -361,7 +388,7 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 break;
             case PartitionSnapshot m:
             {
-                w.WriteByte(PersistedFormatV1);
+                w.WriteByte(PersistedFormatV2);
                 w.WriteVarLong(m.LogStart);
                 w.WriteVarLong(m.HighWatermark);
                 WritePositions(ref w, m.Positions, "PartitionSnapshot.Positions");
@@ -372,7 +399,9 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 {
                     w.WriteVarLong(index[i].FirstOffset);
                     w.WriteVarLong(index[i].SequenceNr);
+                    w.WriteVarLong(index[i].MaxTicksBefore);
                 }
+                w.WriteVarLong(m.MaxTimestampTicks);
                 break;
             }
             case ListTopics:
@@ -398,6 +427,25 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
             case CreateTopic m:
                 w.WriteString(m.Name, "CreateTopic.Name");
                 w.WriteVarInt(m.Partitions);
+                WriteNullableLong(ref w, m.RetentionMs);
+                WriteNullableLong(ref w, m.RetentionMessages);
+                break;
+            case SetTopicRetention m:
+                w.WriteString(m.Name, "SetTopicRetention.Name");
+                WriteNullableLong(ref w, m.Ms);
+                WriteNullableLong(ref w, m.Messages);
+                break;
+            case TopicRetentionChanged m:
+                w.WriteByte(PersistedFormatV1);
+                w.WriteString(m.Name, "TopicRetentionChanged.Name");
+                WriteRetention(ref w, m.Retention);
+                break;
+            case ApplyRetention m:
+                WriteRetention(ref w, m.Policy);
+                break;
+            case RetentionApplied m:
+                w.WriteVarLong(m.LogStart);
+                w.WriteVarLong(m.HighWatermark);
                 break;
             case TopicCreated m:
                 WriteTopic(ref w, NotNull(m.Topic, "TopicCreated.Topic"));
@@ -463,7 +511,7 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 WriteHealthFacts(ref w, m.Facts, "HealthReport.Facts");
                 break;
             case TopicAdded m:
-                w.WriteByte(PersistedFormatV1);
+                w.WriteByte(PersistedFormatV2);
                 WriteTopic(ref w, NotNull(m.Topic, "TopicAdded.Topic"));
                 break;
             case ProducerAdded m:
@@ -476,7 +524,7 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 break;
             case CatalogueSnapshot m:
             {
-                w.WriteByte(PersistedFormatV1);
+                w.WriteByte(PersistedFormatV2);
                 WriteTopics(ref w, m.Topics, "CatalogueSnapshot.Topics");
                 var producers = NotNull(m.Producers, "CatalogueSnapshot.Producers");
                 w.WriteVarULong((ulong)producers.Count);
@@ -572,6 +620,27 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
     {
         w.WriteString(topic.Name, "TopicInfo.Name");
         w.WriteVarInt(topic.Partitions);
+        WriteRetention(ref w, topic.Retention);
+    }
+
+    private static void WriteRetention(ref QueueWireWriter w, RetentionPolicy retention)
+    {
+        w.WriteVarLong(retention.Ms);
+        w.WriteVarLong(retention.Messages);
+        w.WriteVarLong(retention.Version);
+    }
+
+    private static void WriteNullableLong(ref QueueWireWriter w, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteByte(1);
+            w.WriteVarLong(v);
+        }
+        else
+        {
+            w.WriteByte(0);
+        }
     }
 
     private static void WriteProducer(ref QueueWireWriter w, ProducerInfo producer)
@@ -775,38 +844,76 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 return new ConsumerPinned(r.ReadVarLong());
             case PartitionSnapshotManifest:
             {
-                ReadVersion(ref r, PartitionSnapshotManifest);
+                var version = ReadVersion(ref r, PartitionSnapshotManifest, PersistedFormatV2);
                 var logStart = r.ReadVarLong();
                 var highWatermark = r.ReadVarLong();
                 var positions = ReadPositions(ref r);
                 var sequences = ReadBatchRecords(ref r);
-                var index = new OffsetIndexEntry[r.ReadCount(2)];
+                var index = new OffsetIndexEntry[r.ReadCount(version == PersistedFormatV1 ? 2 : 3)];
                 for (var i = 0; i < index.Length; i++)
                 {
                     var firstOffset = r.ReadVarLong();
-                    index[i] = new OffsetIndexEntry(firstOffset, r.ReadVarLong());
+                    var sequenceNr = r.ReadVarLong();
+                    // Version 1 knew no timestamps: 0 says "unknown" (see OffsetIndexEntry).
+                    index[i] = new OffsetIndexEntry(firstOffset, sequenceNr, version == PersistedFormatV1 ? 0 : r.ReadVarLong());
                 }
-                return new PartitionSnapshot(logStart, highWatermark, positions, sequences, index);
+                var maxTicks = version == PersistedFormatV1 ? 0 : r.ReadVarLong();
+                return new PartitionSnapshot(logStart, highWatermark, positions, sequences, index, maxTicks);
             }
             case ListTopicsManifest:
                 return ListTopics.Instance;
             case GetHealthManifest:
                 return GetHealth.Instance;
             case TopicListManifest:
-                return new TopicList(ReadTopics(ref r));
+                return new TopicList(ReadTopics(ref r, withRetention: true));
+            case TopicListV0Manifest:
+                return new TopicList(ReadTopics(ref r, withRetention: false));
             case GetTopicManifest:
                 return new GetTopic(r.ReadString());
             case TopicLookupManifest:
-                return new TopicLookup(r.ReadPresence() ? ReadTopic(ref r) : null);
+                return new TopicLookup(r.ReadPresence() ? ReadTopic(ref r, withRetention: true) : null);
+            case TopicLookupV0Manifest:
+                return new TopicLookup(r.ReadPresence() ? ReadTopic(ref r, withRetention: false) : null);
             case CreateTopicManifest:
+            {
+                var name = r.ReadString();
+                var partitions = r.ReadVarInt();
+                var ms = ReadNullableLong(ref r);
+                return new CreateTopic(name, partitions, ms, ReadNullableLong(ref r));
+            }
+            case CreateTopicV0Manifest:
             {
                 var name = r.ReadString();
                 return new CreateTopic(name, r.ReadVarInt());
             }
             case TopicCreatedManifest:
             {
-                var topic = ReadTopic(ref r);
+                var topic = ReadTopic(ref r, withRetention: true);
                 return new TopicCreated(topic, r.ReadBool());
+            }
+            case TopicCreatedV0Manifest:
+            {
+                var topic = ReadTopic(ref r, withRetention: false);
+                return new TopicCreated(topic, r.ReadBool());
+            }
+            case SetTopicRetentionManifest:
+            {
+                var name = r.ReadString();
+                var ms = ReadNullableLong(ref r);
+                return new SetTopicRetention(name, ms, ReadNullableLong(ref r));
+            }
+            case TopicRetentionChangedManifest:
+            {
+                ReadVersion(ref r, TopicRetentionChangedManifest);
+                var name = r.ReadString();
+                return new TopicRetentionChanged(name, ReadRetention(ref r));
+            }
+            case ApplyRetentionManifest:
+                return new ApplyRetention(ReadRetention(ref r));
+            case RetentionAppliedManifest:
+            {
+                var logStart = r.ReadVarLong();
+                return new RetentionApplied(logStart, r.ReadVarLong());
             }
             case RegisterProducerManifest:
             {
@@ -845,8 +952,10 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
             case HealthReportManifest:
                 return new HealthReport(ReadHealthFacts(ref r));
             case TopicAddedManifest:
-                ReadVersion(ref r, TopicAddedManifest);
-                return new TopicAdded(ReadTopic(ref r));
+            {
+                var version = ReadVersion(ref r, TopicAddedManifest, PersistedFormatV2);
+                return new TopicAdded(ReadTopic(ref r, withRetention: version >= PersistedFormatV2));
+            }
             case ProducerAddedManifest:
                 ReadVersion(ref r, ProducerAddedManifest);
                 return new ProducerAdded(ReadProducer(ref r));
@@ -855,8 +964,8 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
                 return new ConsumerAdded(ReadConsumer(ref r));
             case CatalogueSnapshotManifest:
             {
-                ReadVersion(ref r, CatalogueSnapshotManifest);
-                var topics = ReadTopics(ref r);
+                var version = ReadVersion(ref r, CatalogueSnapshotManifest, PersistedFormatV2);
+                var topics = ReadTopics(ref r, withRetention: version >= PersistedFormatV2);
                 // A producer is at least an id byte, a topic length byte and a presence byte.
                 var producers = new ProducerInfo[r.ReadCount(3)];
                 for (var i = 0; i < producers.Length; i++)
@@ -889,14 +998,16 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         return message;
     }
 
-    private static void ReadVersion(ref QueueWireReader r, string manifest)
+    /// <returns>The version read, from 1 to <paramref name="newest"/>.</returns>
+    private static byte ReadVersion(ref QueueWireReader r, string manifest, byte newest = PersistedFormatV1)
     {
         var version = r.ReadByte();
-        // Only version 1 exists. When a persisted type changes, bump its version on write and
-        // keep reading every older version here: the journal holds events from old code forever.
-        if (version != PersistedFormatV1)
+        // When a persisted type changes, bump its version on write and keep reading every older
+        // version here: the journal holds events from old code forever.
+        if (version < PersistedFormatV1 || version > newest)
             throw new SerializationException(
-                $"AkkaQueue '{manifest}' is in format version {version}; this node reads version {PersistedFormatV1} only.");
+                $"AkkaQueue '{manifest}' is in format version {version}; this node reads versions {PersistedFormatV1} to {newest}.");
+        return version;
     }
 
     private static StoredMessage[] ReadStoredMessages(ref QueueWireReader r)
@@ -946,19 +1057,30 @@ public sealed partial class QueueSerializer(ExtendedActorSystem system) : Serial
         return records;
     }
 
-    private static TopicInfo[] ReadTopics(ref QueueWireReader r)
+    private static TopicInfo[] ReadTopics(ref QueueWireReader r, bool withRetention)
     {
-        var topics = new TopicInfo[r.ReadCount(2)];
+        var topics = new TopicInfo[r.ReadCount(withRetention ? 5 : 2)];
         for (var i = 0; i < topics.Length; i++)
-            topics[i] = ReadTopic(ref r);
+            topics[i] = ReadTopic(ref r, withRetention);
         return topics;
     }
 
-    private static TopicInfo ReadTopic(ref QueueWireReader r)
+    /// <param name="withRetention">False for the formats written before retention: such a topic keeps everything.</param>
+    private static TopicInfo ReadTopic(ref QueueWireReader r, bool withRetention)
     {
         var name = r.ReadString();
-        return new TopicInfo(name, r.ReadVarInt());
+        var partitions = r.ReadVarInt();
+        return new TopicInfo(name, partitions, withRetention ? ReadRetention(ref r) : RetentionPolicy.None);
     }
+
+    private static RetentionPolicy ReadRetention(ref QueueWireReader r)
+    {
+        var ms = r.ReadVarLong();
+        var messages = r.ReadVarLong();
+        return new RetentionPolicy(ms, messages, r.ReadVarLong());
+    }
+
+    private static long? ReadNullableLong(ref QueueWireReader r) => r.ReadPresence() ? r.ReadVarLong() : null;
 
     private static ProducerInfo ReadProducer(ref QueueWireReader r)
     {

@@ -6,11 +6,21 @@ namespace Queue.Http.Contracts;
 // wire; request fields are nullable with defaults so a missing field gets our own 400 (not a
 // serializer error) and the OpenAPI document does not mark optional fields required.
 
-/// <summary>POST /v1/topics.</summary>
-public sealed record V1CreateTopicRequest(string? Name = null, int? Partitions = null);
+/// <summary>
+/// POST /v1/topics. <c>retention_ms</c> keeps every message younger than that many milliseconds,
+/// <c>retention_messages</c> at least that many newest messages per partition (docs/retention.md);
+/// each is a positive whole number, and a missing one takes the queue.retention default.
+/// </summary>
+public sealed record V1CreateTopicRequest(string? Name = null, int? Partitions = null, long? RetentionMs = null, long? RetentionMessages = null);
 
-/// <summary>A topic and its partition count.</summary>
-public sealed record V1Topic(string Name, int Partitions);
+/// <summary>
+/// PATCH /v1/topics/{topic}: a field left out stays as it is, <c>null</c> removes that limit, a
+/// positive whole number replaces it. Only the retention can change.
+/// </summary>
+public sealed record V1PatchTopicRequest(long? RetentionMs = null, long? RetentionMessages = null);
+
+/// <summary>A topic, its partition count and its retention limits (absent = no such limit).</summary>
+public sealed record V1Topic(string Name, int Partitions, long? RetentionMs = null, long? RetentionMessages = null);
 
 /// <summary>GET /v1/topics.</summary>
 public sealed record V1TopicList(IReadOnlyList<V1Topic> Topics);
@@ -18,8 +28,8 @@ public sealed record V1TopicList(IReadOnlyList<V1Topic> Topics);
 /// <summary>One partition's log bounds: offsets from <c>log_start</c> up to (not including) <c>high_watermark</c> are readable.</summary>
 public sealed record V1PartitionState(int Partition, long LogStart, long HighWatermark);
 
-/// <summary>GET /v1/topics/{topic}.</summary>
-public sealed record V1TopicDetail(string Name, int Partitions, IReadOnlyList<V1PartitionState> PartitionStates);
+/// <summary>GET /v1/topics/{topic}. Retention limits are absent when not set (the topic keeps everything by that rule).</summary>
+public sealed record V1TopicDetail(string Name, int Partitions, IReadOnlyList<V1PartitionState> PartitionStates, long? RetentionMs = null, long? RetentionMessages = null);
 
 /// <summary>One message to produce; <c>partition</c> wins over <c>key</c>, and without either the server picks.</summary>
 public sealed record V1ProduceMessage(string? Value = null, string? Key = null, int? Partition = null);
@@ -36,8 +46,11 @@ public sealed record V1ProduceResponse(IReadOnlyList<V1Offset> Offsets, bool Dup
 /// <summary>A committed message as read. <c>producer_id</c> is absent for anonymous produce.</summary>
 public sealed record V1Message(int Partition, long Offset, string Value, long? ProducerId, DateTimeOffset Timestamp);
 
-/// <summary>GET /v1/topics/{topic}/partitions/{partition}/messages.</summary>
-public sealed record V1FetchResponse(IReadOnlyList<V1Message> Messages, long LogStart, long HighWatermark);
+/// <summary>
+/// GET /v1/topics/{topic}/partitions/{partition}/messages. <c>skipped</c>: how many offsets from the
+/// one asked for were already deleted by retention (the answer continues at the log start).
+/// </summary>
+public sealed record V1FetchResponse(IReadOnlyList<V1Message> Messages, long LogStart, long HighWatermark, long Skipped = 0);
 
 /// <summary>POST /v1/producers.</summary>
 public sealed record V1RegisterProducerRequest(string? Topic = null, int? Partition = null);
@@ -78,6 +91,7 @@ public sealed record V1ErrorResponse(V1Error Error);
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(V1CreateTopicRequest))]
 [JsonSerializable(typeof(V1Topic))]
+[JsonSerializable(typeof(V1PatchTopicRequest))]
 [JsonSerializable(typeof(V1TopicList))]
 [JsonSerializable(typeof(V1TopicDetail))]
 [JsonSerializable(typeof(V1ProduceRequest))]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using Queue.Core.Configuration;
 using Queue.Core.Edge;
+using Queue.Core.Journal;
 using Queue.Core.Log;
 using Queue.Http.Contracts;
 
@@ -55,25 +57,34 @@ public static class V1Api
         v1.MapGet("/topics", (HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
         {
             var topics = await queue.ListTopicInfosAsync(ct);
-            return Results.Json(new V1TopicList(topics.Select(t => new V1Topic(t.Name, t.Partitions)).ToList()), V1Json.Context.V1TopicList);
+            return Results.Json(new V1TopicList(topics.Select(ToV1).ToList()), V1Json.Context.V1TopicList);
         })).WithTags("topics").WithSummary("List topics").Produces<V1TopicList>();
 
         v1.MapPost("/topics", (HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
         {
             var request = await V1Results.ReadBodyAsync(http.Request, V1Json.Context.V1CreateTopicRequest, ct);
-            var topic = await queue.CreateTopicAsync(request.Name, request.Partitions, ct);
-            return Results.Json(new V1Topic(topic.Name, topic.Partitions), V1Json.Context.V1Topic, statusCode: StatusCodes.Status201Created);
-        })).WithTags("topics").WithSummary("Create a topic").AcceptsJson<V1CreateTopicRequest>()
+            var topic = await queue.CreateTopicAsync(request.Name, request.Partitions, ct, request.RetentionMs, request.RetentionMessages);
+            return Results.Json(ToV1(topic), V1Json.Context.V1Topic, statusCode: StatusCodes.Status201Created);
+        })).WithTags("topics").WithSummary("Create a topic, optionally with retention_ms / retention_messages").AcceptsJson<V1CreateTopicRequest>()
             .Produces<V1Topic>(StatusCodes.Status201Created).ProducesErrors(400, 409, 413);
 
         v1.MapGet("/topics/{topic}", (string topic, HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
         {
-            var info = await queue.GetTopicAsync(topic, ct);
+            var info = await queue.DescribeTopicAsync(topic, ct);
             var states = await queue.DescribePartitionsAsync(info, ct);
+            var (ms, messages) = Limits(info.Retention);
             return Results.Json(new V1TopicDetail(info.Name, info.Partitions,
-                states.Select(s => new V1PartitionState(s.Partition, s.LogStart, s.HighWatermark)).ToList()), V1Json.Context.V1TopicDetail);
-        })).WithTags("topics").WithSummary("A topic with each partition's log start and high-water mark")
+                states.Select(s => new V1PartitionState(s.Partition, s.LogStart, s.HighWatermark)).ToList(), ms, messages), V1Json.Context.V1TopicDetail);
+        })).WithTags("topics").WithSummary("A topic with its retention and each partition's log start and high-water mark")
             .Produces<V1TopicDetail>().ProducesErrors(404, 503);
+
+        v1.MapPatch("/topics/{topic}", (string topic, HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
+        {
+            var (ms, messages) = await ReadRetentionPatchAsync(http.Request, ct);
+            var info = await queue.SetRetentionAsync(topic, ms, messages, ct);
+            return Results.Json(ToV1(info), V1Json.Context.V1Topic);
+        })).WithTags("topics").WithSummary("Change a topic's retention: a field left out stays, null removes the limit")
+            .AcceptsJson<V1PatchTopicRequest>().Produces<V1Topic>().ProducesErrors(400, 404, 503);
 
         v1.MapPost("/topics/{topic}/messages", (string topic, HttpContext http, QueueFrontend queue) => V1Results.Run(http, async ct =>
         {
@@ -94,7 +105,7 @@ public static class V1Api
                 var max = QueryMax(http.Request);
                 var wait = QueryWait(http.Request, settings);
                 var fetched = await LongPollAsync(http, poll => queue.FetchAsync(topic, partition, offset, max, wait, poll), ct);
-                return Results.Json(new V1FetchResponse(fetched.Messages.Select(m => ToV1(partition, m)).ToList(), fetched.LogStart, fetched.HighWatermark),
+                return Results.Json(new V1FetchResponse(fetched.Messages.Select(m => ToV1(partition, m)).ToList(), fetched.LogStart, fetched.HighWatermark, fetched.Skipped),
                     V1Json.Context.V1FetchResponse);
             })).WithTags("messages").WithSummary("Read committed messages from an offset; wait_ms long-polls when there are none")
             .WithQuery(("offset", "First offset wanted (default 0)"), ("max", MaxText), ("wait_ms", WaitText))
@@ -264,6 +275,85 @@ public static class V1Api
         return waitMs >= 0 && waitMs <= limit
             ? TimeSpan.FromMilliseconds(waitMs)
             : throw V1Results.Bad($"Query parameter 'wait_ms' must be between 0 and {limit}, got {waitMs}");
+    }
+
+    private static V1Topic ToV1(TopicInfo topic)
+    {
+        var (ms, messages) = Limits(topic.Retention);
+        return new V1Topic(topic.Name, topic.Partitions, ms, messages);
+    }
+
+    /// <summary>A limit of 0 is "none" inside; on the wire it is absent.</summary>
+    private static (long? Ms, long? Messages) Limits(RetentionPolicy retention) =>
+        (retention.Ms > 0 ? retention.Ms : null, retention.Messages > 0 ? retention.Messages : null);
+
+    /// <summary>
+    /// The PATCH body, read by hand because a field left out (unchanged) and a field set to null
+    /// (limit removed) mean different things, which a typed body cannot tell apart. Returns each
+    /// limit as the catalogue takes it: null = unchanged, 0 = removed, positive = new value.
+    /// Everything is checked before anything is sent, so a bad body changes nothing.
+    /// </summary>
+    private static async Task<(long? Ms, long? Messages)> ReadRetentionPatchAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0))
+        {
+            throw V1Results.Bad("The request needs a JSON body: {\"retention_ms\": ..., \"retention_messages\": ...}");
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw V1Results.Bad($"Malformed JSON body: {ex.Message}");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw V1Results.Bad($"The JSON body must be an object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+            long? ms = null, messages = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "retention_ms":
+                        ms = RetentionValue(property);
+                        break;
+                    case "retention_messages":
+                        messages = RetentionValue(property);
+                        break;
+                    default:
+                        throw V1Results.Bad($"Field '{property.Name}' cannot be changed: PATCH takes 'retention_ms' and 'retention_messages' only");
+                }
+            }
+            if (ms is null && messages is null)
+            {
+                throw V1Results.Bad("Nothing to change: give 'retention_ms' and/or 'retention_messages' (null removes a limit)");
+            }
+            return (ms, messages);
+        }
+    }
+
+    private static long RetentionValue(JsonProperty property)
+    {
+        var value = property.Value;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+        // Numbers as JSON numbers or numeric strings, as everywhere in /v1; 1.5 or 1e3 is not a whole number here.
+        long parsed = 0;
+        var ok = value.ValueKind == JsonValueKind.Number
+            ? value.TryGetInt64(out parsed)
+            : value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out parsed);
+        if (!ok || parsed <= 0)
+        {
+            throw V1Results.Bad($"Field '{property.Name}' must be a positive whole number or null (no limit), got {value.GetRawText()}");
+        }
+        return parsed;
     }
 
     private static V1Message ToV1(int partition, StoredMessage message) =>

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Queue.Core.Configuration;
 using Queue.Core.Edge;
 using Queue.Core.Journal;
+using Queue.Core.Log;
 using Queue.Core.Protocol;
 
 namespace Queue.Node.Catalogue;
@@ -11,7 +13,7 @@ namespace Queue.Node.Catalogue;
 /// The manager: the catalogue of topics, producers and consumers, and the health facts edges
 /// report. A persistent actor run as the cluster singleton on the broker role (one in the
 /// cluster; it moves when its node leaves or is downed). Handles <see cref="ListTopics"/>,
-/// <see cref="GetTopic"/>, <see cref="CreateTopic"/>, <see cref="RegisterProducer"/>,
+/// <see cref="GetTopic"/>, <see cref="CreateTopic"/>, <see cref="SetTopicRetention"/>, <see cref="RegisterProducer"/>,
 /// <see cref="RegisterConsumer"/>, <see cref="GetProducer"/>, <see cref="GetConsumer"/>,
 /// <see cref="RecordHealth"/>, <see cref="GetHealth"/>.
 /// </summary>
@@ -26,13 +28,19 @@ public sealed class CatalogueActor : UntypedPersistentActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly int _snapshotEvery;
+    private readonly RetentionSettings _retention;
     // Health facts are informational (the seeds' "last seen"): kept in memory, lost with the
     // singleton's node, and refilled by the edges' next reports.
     private readonly Dictionary<(string Kind, string Id), DateTimeOffset> _health = [];
     private CatalogueState _state = new();
     private long _eventsSinceSnapshot;
 
-    public CatalogueActor(int snapshotEvery = 1000) => _snapshotEvery = snapshotEvery;
+    /// <param name="retention">The queue.retention defaults a topic created without a policy gets.</param>
+    public CatalogueActor(int snapshotEvery = 1000, RetentionSettings? retention = null)
+    {
+        _snapshotEvery = snapshotEvery;
+        _retention = retention ?? new RetentionSettings();
+    }
 
     public override string PersistenceId => Id;
 
@@ -75,8 +83,21 @@ public sealed class CatalogueActor : UntypedPersistentActor
                     Sender.Tell(new TopicCreated(existing, false));
                     break;
                 }
-                var topic = new TopicInfo(create.Name, create.Partitions);
+                // The defaults are copied into the topic, so it keeps its policy when the
+                // singleton moves to a broker configured differently.
+                var policy = new RetentionPolicy(create.RetentionMs ?? _retention.Ms, create.RetentionMessages ?? _retention.Messages, 1);
+                var topic = new TopicInfo(create.Name, create.Partitions, policy);
                 PersistThenReply(new TopicAdded(topic), new TopicCreated(topic, true));
+                break;
+            case SetTopicRetention set:
+                if (_state.Topic(set.Name) is not { } current)
+                {
+                    Sender.Tell(new TopicLookup(null));
+                    break;
+                }
+                var changed = new RetentionPolicy(
+                    set.Ms ?? current.Retention.Ms, set.Messages ?? current.Retention.Messages, current.Retention.Version + 1);
+                PersistThenReply(new TopicRetentionChanged(set.Name, changed), new TopicLookup(current with { Retention = changed }));
                 break;
             case RegisterProducer register:
                 if (_state.Topic(register.Topic) is null)

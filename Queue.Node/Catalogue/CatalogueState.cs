@@ -44,6 +44,13 @@ public sealed class CatalogueState
             case TopicAdded added:
                 _topics.TryAdd(added.Topic.Name, added.Topic);
                 break;
+            case TopicRetentionChanged changed:
+                // Versions only grow, so a replayed duplicate or an older change is ignored.
+                if (_topics.TryGetValue(changed.Name, out var topic) && changed.Retention.Version > topic.Retention.Version)
+                {
+                    _topics[changed.Name] = topic with { Retention = changed.Retention };
+                }
+                break;
             case ProducerAdded added:
                 _producers[added.Producer.Id] = added.Producer;
                 _lastProducerId = Math.Max(_lastProducerId, added.Producer.Id);

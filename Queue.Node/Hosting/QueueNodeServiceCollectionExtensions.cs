@@ -91,7 +91,7 @@ public static class QueueNodeServiceCollectionExtensions
         var maxWriteBytes = settings.Journal.MaxBatchBytes;
         akka.WithShardRegion<QueueCluster.PartitionsKey>(
             QueueCluster.PartitionRegion,
-            entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes),
+            entityId => PartitionActor.Props(PartitionMessageExtractor.PartitionOf(entityId), partitions, maxWriteBytes, settings.Retention),
             new PartitionMessageExtractor(settings.Cluster.Shards),
             new ShardOptions
             {
@@ -118,7 +118,7 @@ public static class QueueNodeServiceCollectionExtensions
         // The catalogue runs under a back-off supervisor: a failed journal write stops a
         // persistent actor, and a singleton that stopped would otherwise stay gone.
         var catalogue = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
-            Props.Create(() => new CatalogueActor(1000)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
+            Props.Create(() => new CatalogueActor(1000, settings.Retention)), "catalogue", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2, -1));
         return akka.WithSingleton<QueueCluster.CatalogueKey>(QueueCluster.CatalogueSingleton, catalogue,
             new ClusterSingletonOptions { Role = QueueCluster.BrokerRole }, createProxyToo: true);
     }

@@ -1,10 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 using Akka.Persistence;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Queue.Core.Cluster;
 using Queue.Core.Configuration;
 using Queue.Core.Diagnostics;
 using Queue.Core.Edge;
@@ -32,8 +34,13 @@ namespace Queue.Node.Partitions;
 /// <para><b>Offsets and sequence numbers.</b> Offsets are dense per partition; journal sequence
 /// numbers count events (batches). The sparse <see cref="OffsetIndexEntry"/> list maps one to the
 /// other (docs/architecture.md) so old messages are read by sequence range, never by replay.</para>
+/// <para><b>Retention.</b> Every queue.retention.check-interval the partition works out how far its
+/// topic's policy lets the log start move (<see cref="RetentionRules"/>), moves it between two
+/// writes, saves a snapshot holding the new log start, and only once that snapshot is stored
+/// deletes the journal events wholly below it, one bounded step at a time, never waiting for a
+/// delete to answer (docs/retention.md).</para>
 /// </remarks>
-internal sealed class PartitionActor : UntypedPersistentActor
+internal sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 {
     // An index entry every this many offsets or events, whichever comes first: a cold read then
     // scans at most this many events from the entry it starts at.
@@ -43,6 +50,7 @@ internal sealed class PartitionActor : UntypedPersistentActor
 
     private readonly PartitionId _id;
     private readonly PartitionSettings _settings;
+    private readonly RetentionSettings _retentionSettings;
     private readonly long _maxWriteBytes;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -72,28 +80,53 @@ internal sealed class PartitionActor : UntypedPersistentActor
     // When this incarnation was created, so a slow recovery (it holds up a failover) is logged with its duration.
     private readonly long _createdAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public PartitionActor(PartitionId id, PartitionSettings settings, long maxWriteBytes)
+    // Retention. The policy comes from the catalogue (asked at start and every refresh-interval,
+    // or pushed by the edge after a PATCH); null until known, and while it is unknown nothing is
+    // let go of: not deleting is always safe.
+    private RetentionPolicy? _retention;
+    private IActorRef? _catalogue;
+    private readonly bool _lookUpCatalogue;
+    // The newest message timestamp so far (a running maximum, so a clock stepping back cannot
+    // make older messages look younger): what index entries record as the age of what precedes them.
+    private long _maxTicks;
+    // What the newest stored snapshot holds: the journal may be deleted below its log start and
+    // up to its sequence number, never further (recovery starts from it).
+    private long _durableLogStart;
+    private long _durableSnapshotSequenceNr;
+    // Snapshots asked for and not yet answered: sequence number -> the log start each holds.
+    private readonly Dictionary<long, long> _snapshotsInFlight = [];
+    private bool _advanceDue;
+    // The sequence number a DeleteMessages in flight deletes up to; -1 when none is.
+    private long _deletingTo = -1;
+
+    /// <param name="catalogue">Where to ask for the topic's retention; null = the catalogue proxy registered with Akka.Hosting, if any (tests run without).</param>
+    public PartitionActor(PartitionId id, PartitionSettings settings, long maxWriteBytes, RetentionSettings? retention = null, IActorRef? catalogue = null)
     {
         _id = id;
         _settings = settings;
+        _retentionSettings = retention ?? new RetentionSettings();
         _maxWriteBytes = maxWriteBytes;
+        _catalogue = catalogue;
+        _lookUpCatalogue = catalogue is null;
         _state = new PartitionLog(0, 0, new Dictionary<long, long>(), [], settings.TailCacheMessages);
         PersistenceId = PersistenceIdOf(id);
     }
 
     public override string PersistenceId { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Topic names cannot contain '/', so this is unique per partition and readable in the journal table.</summary>
     public static string PersistenceIdOf(PartitionId id) => $"partition/{id.Topic}/{id.Partition}";
 
-    public static Props Props(PartitionId id, PartitionSettings settings, long maxWriteBytes) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(id, settings, maxWriteBytes));
+    public static Props Props(PartitionId id, PartitionSettings settings, long maxWriteBytes, RetentionSettings? retention = null, IActorRef? catalogue = null) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(id, settings, maxWriteBytes, retention, catalogue));
 
     protected override void OnRecover(object message)
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
+            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot } offer:
                 _state = new PartitionLog(snapshot.LogStart, snapshot.HighWatermark,
                     snapshot.Positions.ToDictionary(p => p.ConsumerId, p => p.Position), [], _settings.TailCacheMessages);
                 _sequences.Clear();
@@ -101,8 +134,15 @@ internal sealed class PartitionActor : UntypedPersistentActor
                 {
                     _sequences[s.ProducerId] = new ProducerBatch(s.Sequence, s.FirstOffset, s.Count);
                 }
+                // A snapshot written before retention existed knows no timestamps. Every message
+                // in it is older than now, so "now" is a safe upper bound: time-based retention
+                // then lets those messages go one retention period after this recovery.
+                var recoveredAt = DateTime.UtcNow.Ticks;
                 _index.Clear();
-                _index.AddRange(snapshot.Index);
+                _index.AddRange(snapshot.Index.Select(e => e.MaxTicksBefore == 0 && e.FirstOffset > 0 ? e with { MaxTicksBefore = recoveredAt } : e));
+                _maxTicks = snapshot.MaxTimestampTicks != 0 || snapshot.HighWatermark == 0 ? snapshot.MaxTimestampTicks : recoveredAt;
+                _durableLogStart = snapshot.LogStart;
+                _durableSnapshotSequenceNr = offer.Metadata.SequenceNr;
                 break;
             case PartitionBatchCommitted batch:
                 Apply(batch, LastSequenceNr);
@@ -110,6 +150,9 @@ internal sealed class PartitionActor : UntypedPersistentActor
                 _messagesSinceSnapshot += batch.Messages.Count;
                 break;
             case RecoveryCompleted:
+                Timers.StartPeriodicTimer(RetentionTick.Instance, RetentionTick.Instance, _retentionSettings.CheckInterval);
+                Timers.StartPeriodicTimer(RefreshRetention.Instance, RefreshRetention.Instance, _retentionSettings.RefreshInterval);
+                AskCatalogueForRetention();
                 _gauge = QueueMetrics.PartitionStarted(_id);
                 _gauge.Publish(_state.HighWatermark, _state.Positions);
                 var took = System.Diagnostics.Stopwatch.GetElapsedTime(_createdAt);
@@ -133,11 +176,22 @@ internal sealed class PartitionActor : UntypedPersistentActor
     {
         var nextOffset = _state.HighWatermark;
         var last = _index.Count > 0 ? _index[^1] : (OffsetIndexEntry?)null;
-        if (last is not { } l || nextOffset - l.FirstOffset >= IndexStride || sequenceNr - l.SequenceNr >= IndexStride)
+        // With a time limit, entries also come every tenth of it, so the log start can follow the
+        // clock in steps of about that size even on a topic too quiet to fill a stride.
+        var timeStride = _retention is { Ms: > 0 } policy
+            ? Math.Max(1, Math.Min(policy.Ms / 10, long.MaxValue / TimeSpan.TicksPerMillisecond)) * TimeSpan.TicksPerMillisecond
+            : long.MaxValue;
+        if (last is not { } l || nextOffset - l.FirstOffset >= IndexStride || sequenceNr - l.SequenceNr >= IndexStride
+            || (nextOffset > l.FirstOffset && _maxTicks - l.MaxTicksBefore >= timeStride))
         {
             // Every event before sequenceNr holds only offsets below nextOffset: the entry says
-            // where a reader of offset nextOffset (or later) may start.
-            _index.Add(new OffsetIndexEntry(nextOffset, sequenceNr));
+            // where a reader of offset nextOffset (or later) may start, and how new the messages
+            // before it are at most.
+            _index.Add(new OffsetIndexEntry(nextOffset, sequenceNr, _maxTicks));
+        }
+        foreach (var m in batch.Messages)
+        {
+            _maxTicks = Math.Max(_maxTicks, m.Timestamp.UtcTicks);
         }
         _state.Apply(batch.Messages, batch.Positions);
         foreach (var s in batch.Sequences)
@@ -166,9 +220,39 @@ internal sealed class PartitionActor : UntypedPersistentActor
             case SaveSnapshotSuccess saved:
                 // Only the newest snapshot is ever read; older ones are garbage.
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                if (_snapshotsInFlight.Remove(saved.Metadata.SequenceNr, out var heldLogStart) && saved.Metadata.SequenceNr >= _durableSnapshotSequenceNr)
+                {
+                    _durableSnapshotSequenceNr = saved.Metadata.SequenceNr;
+                    _durableLogStart = Math.Max(_durableLogStart, heldLogStart);
+                }
+                StartDeleteStep();
                 break;
             case SaveSnapshotFailure failed:
+                _snapshotsInFlight.Remove(failed.Metadata.SequenceNr);
                 _log.Warning(failed.Cause, "Partition {0}: snapshot at sequence {1} failed; recovery replays more events until the next one succeeds", _id, failed.Metadata.SequenceNr);
+                break;
+            case RetentionTick:
+                CheckRetention();
+                break;
+            case RefreshRetention:
+                AskCatalogueForRetention();
+                break;
+            case TopicLookup { Topic: { } topic } when topic.Name == _id.Topic:
+                AdoptRetention(topic.Retention);
+                break;
+            case TopicLookup:
+                break;
+            case DeleteMessagesSuccess deleted:
+                _deletingTo = -1;
+                // The entries before the cut point at deleted events; the cut point itself stays
+                // (it is where reads of the oldest retained offsets start).
+                _index.RemoveAll(e => e.SequenceNr <= deleted.ToSequenceNr);
+                _log.Debug("Partition {0}: journal events up to sequence {1} deleted (log start {2})", _id, deleted.ToSequenceNr, _state.LogStart);
+                StartDeleteStep();
+                break;
+            case DeleteMessagesFailure failed:
+                _deletingTo = -1;
+                _log.Warning(failed.Cause, "Partition {0}: deleting journal events up to sequence {1} failed; retried at the next retention check", _id, failed.ToSequenceNr);
                 break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
                 break;
@@ -235,6 +319,10 @@ internal sealed class PartitionActor : UntypedPersistentActor
             case FetchMessages fetch:
                 Fetch(fetch);
                 return;
+            case ApplyRetention apply:
+                AdoptRetention(apply.Policy);
+                Reply(new RetentionApplied(_state.LogStart, _state.HighWatermark));
+                break;
             case WaitForMessages wait:
                 if (wait.Offset < _state.HighWatermark)
                 {
@@ -306,22 +394,128 @@ internal sealed class PartitionActor : UntypedPersistentActor
         _gauge?.Publish(_state.HighWatermark, batch.Positions.Count > 0 ? _state.Positions : null);
         batch.ReplyAll();
         WakeWaiters();
+        if (_advanceDue)
+        {
+            // A retention check found the log start could move while this write was in flight.
+            _advanceDue = false;
+            CheckRetention();
+        }
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery || _messagesSinceSnapshot >= _settings.SnapshotEveryMessages)
         {
-            // Taken here, between writes: the state is exactly the journal's up to LastSequenceNr.
             // Counted in events and in messages, because one event may carry thousands of
             // messages: recovery then replays at most about one snapshot interval of either.
-            _eventsSinceSnapshot = 0;
-            _messagesSinceSnapshot = 0;
-            SaveSnapshot(new PartitionSnapshot(
-                _state.LogStart,
-                _state.HighWatermark,
-                _state.Positions.Select(p => new ConsumerPosition(p.Key, p.Value)).ToList(),
-                _sequences.Select(s => new ProducerBatchRecord(s.Key, s.Value.Sequence, s.Value.FirstOffset, s.Value.Count)).ToList(),
-                _index.ToList()));
+            TakeSnapshot();
         }
         Flush();
         StopIfDrained();
+    }
+
+    /// <summary>
+    /// Taken only between writes (no write in flight): the state is then exactly the journal's up
+    /// to LastSequenceNr, which is the sequence number the snapshot is stored under.
+    /// </summary>
+    private void TakeSnapshot()
+    {
+        _eventsSinceSnapshot = 0;
+        _messagesSinceSnapshot = 0;
+        _snapshotsInFlight[LastSequenceNr] = _state.LogStart;
+        SaveSnapshot(new PartitionSnapshot(
+            _state.LogStart,
+            _state.HighWatermark,
+            _state.Positions.Select(p => new ConsumerPosition(p.Key, p.Value)).ToList(),
+            _sequences.Select(s => new ProducerBatchRecord(s.Key, s.Value.Sequence, s.Value.FirstOffset, s.Value.Count)).ToList(),
+            _index.ToList(),
+            _maxTicks));
+    }
+
+    private void AskCatalogueForRetention()
+    {
+        if (_catalogue is null && _lookUpCatalogue && ActorRegistry.For(Context.System).TryGet<QueueCluster.CatalogueKey>(out var proxy))
+        {
+            _catalogue = proxy;
+        }
+        // The answer (TopicLookup) comes back as a message; until it does the partition serves
+        // with what it has. A lost answer is asked again at the next refresh.
+        _catalogue?.Tell(new GetTopic(_id.Topic), Self);
+    }
+
+    private void AdoptRetention(RetentionPolicy policy)
+    {
+        if (_retention is { } current && policy.Version <= current.Version)
+        {
+            return;
+        }
+        if (_retention != policy)
+        {
+            _log.Info("Partition {0}: retention {1} (ms {2}, messages {3}, version {4})", _id,
+                policy.KeepsEverything ? "keeps everything" : "set", policy.Ms, policy.Messages, policy.Version);
+        }
+        _retention = policy;
+        CheckRetention();
+    }
+
+    /// <summary>
+    /// Moves the log start as far as the policy allows, or, when it cannot move, deletes the next
+    /// step of what an earlier move let go of. Never waits: the snapshot and the delete answer as
+    /// messages, and writes go on meanwhile.
+    /// </summary>
+    private void CheckRetention()
+    {
+        if (_retention is { } policy)
+        {
+            var target = RetentionRules.LogStartFor(policy, _state.LogStart, _state.HighWatermark, _index, _maxTicks, DateTimeOffset.UtcNow);
+            // One snapshot at a time: two at the same sequence number could not be told apart
+            // when they answer, and the next check comes soon enough.
+            if (target > _state.LogStart && _snapshotsInFlight.Count == 0)
+            {
+                if (_inFlight is not null)
+                {
+                    _advanceDue = true;
+                    return;
+                }
+                AdvanceLogStart(target);
+                return;
+            }
+        }
+        StartDeleteStep();
+    }
+
+    private void AdvanceLogStart(long target)
+    {
+        var from = _state.LogStart;
+        _state.AdvanceLogStart(target);
+        if (target == _state.HighWatermark && (_index.Count == 0 || _index[^1].FirstOffset < target))
+        {
+            // Everything is let go of: an entry at the end makes the last chunk deletable too
+            // (every event up to LastSequenceNr holds offsets below the high-water mark).
+            _index.Add(new OffsetIndexEntry(target, LastSequenceNr + 1, _maxTicks));
+        }
+        _log.Debug("Partition {0}: log start {1} -> {2} (high-water mark {3})", _id, from, target, _state.HighWatermark);
+        // The new log start must be stored before anything below it is deleted: the delete
+        // waits for this snapshot's SaveSnapshotSuccess.
+        TakeSnapshot();
+    }
+
+    /// <summary>Starts deleting the next bounded step of events below the durable log start, unless a delete is in flight.</summary>
+    private void StartDeleteStep()
+    {
+        if (_deletingTo >= 0)
+        {
+            return;
+        }
+        var boundary = RetentionRules.DeleteBoundary(_index, _durableLogStart, _durableSnapshotSequenceNr, _retentionSettings.DeleteBatchEvents);
+        if (boundary < 1)
+        {
+            return;
+        }
+        var upTo = _index[boundary].SequenceNr - 1;
+        if (upTo < 1)
+        {
+            _index.RemoveRange(0, boundary);
+            return;
+        }
+        _deletingTo = upTo;
+        DeleteMessages(upTo);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -461,14 +655,30 @@ internal sealed class PartitionActor : UntypedPersistentActor
                 // Older than what memory holds: read the range from the journal without
                 // holding up this partition; committed messages never change, so the answer
                 // is right whenever it arrives.
+                var wanted = offset;
                 ReadRange(offset, (int)(until - offset)).PipeTo(Sender,
-                    success: older => new MessagesFetched([.. messages, .. older], _state.LogStart, _state.HighWatermark),
+                    success: older => new MessagesFetched([.. messages, .. Contiguous(older, wanted)], _state.LogStart, _state.HighWatermark),
                     failure: ex => new RequestFailed(QueueErrorKind.Unavailable, $"Partition {_id}: reading the journal failed ({ex.Message}); retry later"));
                 return;
             }
             messages.Add(message);
         }
         Sender.Tell(new MessagesFetched(messages, _state.LogStart, _state.HighWatermark));
+    }
+
+    /// <summary>
+    /// The run of <paramref name="page"/> that starts at <paramref name="offset"/> without a gap.
+    /// A journal read races with retention: events it had yet to reach may be deleted meanwhile,
+    /// and an answer must never skip an offset silently.
+    /// </summary>
+    private static IReadOnlyList<StoredMessage> Contiguous(IReadOnlyList<StoredMessage> page, long offset)
+    {
+        var run = 0;
+        while (run < page.Count && page[run].Offset == offset + run)
+        {
+            run++;
+        }
+        return run == page.Count ? page : page.Take(run).ToList();
     }
 
     private bool TryRead(long offset, out StoredMessage message)
@@ -575,9 +785,10 @@ internal sealed class PartitionActor : UntypedPersistentActor
             }, TaskScheduler.Default);
     }
 
+    // A position below the log start (retention passed it) reads as the log start.
     private long PositionOf(long consumerId, StartFrom from) =>
-        _next.Positions.TryGetValue(consumerId, out var pending) ? pending
-        : _inFlight is not null && _inFlight.Positions.TryGetValue(consumerId, out var flying) ? flying
+        _next.Positions.TryGetValue(consumerId, out var pending) ? Math.Max(pending, _state.LogStart)
+        : _inFlight is not null && _inFlight.Positions.TryGetValue(consumerId, out var flying) ? Math.Max(flying, _state.LogStart)
         : _state.PositionOf(consumerId, from);
 
     private bool HasPosition(long consumerId) =>
@@ -695,6 +906,16 @@ internal sealed class PartitionActor : UntypedPersistentActor
     private sealed class FlushNow
     {
         public static readonly FlushNow Instance = new();
+    }
+
+    private sealed class RetentionTick
+    {
+        public static readonly RetentionTick Instance = new();
+    }
+
+    private sealed class RefreshRetention
+    {
+        public static readonly RefreshRetention Instance = new();
     }
 
     private sealed record ColdPageLoaded(long Offset, IReadOnlyList<StoredMessage> Page);

@@ -22,6 +22,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter output)
         new FailoverScenario(),
         new RecoveryScenario(),
         new IdleMemoryScenario(),
+        new RetentionProduceScenario(),
     ];
 
     /// <summary>0 when every scenario ran (whether or not it met its target or was not available), 1 when one failed.</summary>

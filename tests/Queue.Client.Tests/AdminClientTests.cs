@@ -27,6 +27,26 @@ public sealed class AdminClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_is_created_read_back_and_replaced()
+    {
+        var admin = _node.Client.Admin;
+        var created = await admin.CreateTopicAsync("sdk-retained", 2, retentionMs: 86_400_000, retentionMessages: null);
+        Assert.Equal((86_400_000L, (long?)null), (created.RetentionMs, created.RetentionMessages));
+        var described = await admin.DescribeTopicAsync("sdk-retained");
+        Assert.Equal((86_400_000L, (long?)null), (described.RetentionMs, described.RetentionMessages));
+
+        // Set replaces both limits: null removes one.
+        var changed = await admin.SetRetentionAsync("sdk-retained", null, 1_000);
+        Assert.Equal(((long?)null, 1_000L), (changed.RetentionMs, changed.RetentionMessages));
+        described = await admin.DescribeTopicAsync("sdk-retained");
+        Assert.Equal(((long?)null, 1_000L), (described.RetentionMs, described.RetentionMessages));
+
+        var invalid = await Assert.ThrowsAsync<QueueRequestException>(() => admin.SetRetentionAsync("sdk-retained", 0, null));
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        await Assert.ThrowsAsync<QueueNotFoundException>(() => admin.SetRetentionAsync("sdk-absent", 1_000, null));
+    }
+
+    [Fact]
     public async Task Refusals_are_typed_and_carry_the_servers_message()
     {
         var admin = _node.Client.Admin;

@@ -33,7 +33,7 @@ public sealed record BenchmarkOptions
 
           --quick          short windows and a smaller recovery log (under 2 minutes); a smoke test, not a measurement
           --out PATH       also write the results as JSON to PATH
-          --only LIST      run only these scenarios (numbers 1 to 7, comma-separated)
+          --only LIST      run only these scenarios (numbers 1 to 8, comma-separated)
           --hello-server PORT
                            internal: serve the Kestrel hello-world reference on 127.0.0.1:PORT
         """;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Queue.Core.Configuration;
 using Queue.Core.Edge;
 using Queue.Core.Journal;
 using Queue.Core.Log;
@@ -26,10 +27,12 @@ public sealed class CatalogueActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var catalogue = Sys.ActorOf(Props.Create(() => new CatalogueActor(1000)));
         catalogue.Tell(new CreateTopic("orders", 3), TestActor);
-        Assert.Equal(new TopicCreated(new TopicInfo("orders", 3), true), ExpectMsg<TopicCreated>(Long));
+        // A new topic's retention policy is version 1 (here: keep everything, the default).
+        var orders = new TopicInfo("orders", 3, new RetentionPolicy(0, 0, 1));
+        Assert.Equal(new TopicCreated(orders, true), ExpectMsg<TopicCreated>(Long));
         // The second create keeps the first topic, whatever it asks for.
         catalogue.Tell(new CreateTopic("orders", 5), TestActor);
-        Assert.Equal(new TopicCreated(new TopicInfo("orders", 3), false), ExpectMsg<TopicCreated>(Long));
+        Assert.Equal(new TopicCreated(orders, false), ExpectMsg<TopicCreated>(Long));
     }
 
     [Theory]
@@ -71,6 +74,28 @@ public sealed class CatalogueActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.True(next > ids.Max(), $"id {next} after {string.Join(",", ids)}");
         again.Tell(new RegisterConsumer("orders", null, StartFrom.Latest), TestActor);
         Assert.Equal(consumerIds.Max() + 1, ExpectMsg<ConsumerRegistered>(Long).Consumer.Id);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public void Retention_takes_the_defaults_changes_with_a_growing_version_and_survives_a_crash(int snapshotEvery)
+    {
+        var defaults = new RetentionSettings { Ms = 60_000, Messages = 0 };
+        var catalogue = Sys.ActorOf(Props.Create(() => new CatalogueActor(snapshotEvery, defaults)));
+        catalogue.Tell(new CreateTopic("logs", 2, null, 500), TestActor);
+        Assert.Equal(new RetentionPolicy(60_000, 500, 1), ExpectMsg<TopicCreated>(Long).Topic.Retention);
+        catalogue.Tell(new SetTopicRetention("logs", 0, null), TestActor);
+        Assert.Equal(new RetentionPolicy(0, 500, 2), ExpectMsg<TopicLookup>(Long).Topic!.Retention);
+        catalogue.Tell(new SetTopicRetention("nowhere", 1, null), TestActor);
+        Assert.Null(ExpectMsg<TopicLookup>(Long).Topic);
+
+        Watch(catalogue);
+        catalogue.Tell(Kill.Instance);
+        ExpectTerminated(catalogue, Long);
+        var again = Sys.ActorOf(Props.Create(() => new CatalogueActor(snapshotEvery)));
+        again.Tell(new GetTopic("logs"), TestActor);
+        Assert.Equal(new TopicInfo("logs", 2, new RetentionPolicy(0, 500, 2)), ExpectMsg<TopicLookup>(Long).Topic);
     }
 
     protected override void AfterAll()

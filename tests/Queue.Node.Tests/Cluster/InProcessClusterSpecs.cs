@@ -180,7 +180,7 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
         var asker = cluster.Alive.Single(b => b != newHost);
         var frontend = asker.NewFrontend();
         var again = await Retry(() => frontend.GetTopicAsync(topic, CancellationToken.None), "the catalogue answers from another broker", Failover);
-        Assert.Equal(new TopicInfo(topic, 3), again);
+        Assert.Equal(new TopicInfo(topic, 3, new RetentionPolicy(0, 0, 1)), again);
         var next = await Retry(() => frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers after the move", Failover);
         Assert.True(next.Id > ids.Max(), $"producer id {next.Id} after the move is not above {ids.Max()}");
         var hosting = await newHost.System.ActorSelection($"/user/{QueueCluster.CatalogueSingleton}/*").ResolveOne(TimeSpan.FromSeconds(10));

@@ -53,6 +53,10 @@ public sealed class TestJournal : IDisposable
         return new TestJournal(Build(settings, "unused"), null, directory, Path.Combine(directory, "akkaqueue.db"));
     }
 
+    /// <summary>A PostgreSQL journal on <paramref name="connectionString"/> (the caller owns the database).</summary>
+    public static TestJournal Postgres(string connectionString) =>
+        new(Build(new JournalSettings { Kind = JournalKind.Postgres, Postgres = connectionString, WriteTimeout = TimeSpan.FromSeconds(20) }, "unused"), null, null, null);
+
     private static Config Build(JournalSettings settings, string memoryName) =>
         JournalHocon.For(settings, memoryName)
             .WithFallback(QueueSerializer.Config)
