@@ -28,11 +28,11 @@ public sealed class QueueAdminClient
     public Task<TopicDescription> CreateTopicAsync(string name, int? partitions = null, CancellationToken cancellationToken = default) =>
         _retry.RunAsync(ct => _transport.CreateTopicAsync(name, partitions, ct), cancellationToken);
 
-    /// <summary>Creates a topic with retention (docs/retention.md): each limit promises to keep, and a message goes only when every set limit lets it.</summary>
+    /// <summary>Creates a topic with retention (docs/retention.md): a message goes as soon as either set limit says so (older than retentionMs, or beyond the newest retentionMessages of its partition).</summary>
     /// <param name="name">Letters, digits, '.', '_' and '-'.</param>
     /// <param name="partitions">Partition count; null for the server's default (1).</param>
-    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1); null for the server's queue.retention.ms.</param>
-    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1); null for the server's queue.retention.messages.</param>
+    /// <param name="retentionMs">Let go of messages older than this many milliseconds (at least 1); null for the server's queue.retention.ms.</param>
+    /// <param name="retentionMessages">Keep at most this many newest messages per partition (at least 1); null for the server's queue.retention.messages.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="QueueConflictException">The topic exists already.</exception>
     public Task<TopicDescription> CreateTopicAsync(
@@ -44,8 +44,8 @@ public sealed class QueueAdminClient
     /// limit. Running partitions apply it at once; retried on 503 (safe: the same limits again).
     /// </summary>
     /// <param name="name">The topic.</param>
-    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1), or null for no time limit.</param>
-    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1), or null for no count limit.</param>
+    /// <param name="retentionMs">Let go of messages older than this many milliseconds (at least 1), or null for no time limit.</param>
+    /// <param name="retentionMessages">Keep at most this many newest messages per partition (at least 1), or null for no count limit.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="QueueNotFoundException">No such topic.</exception>
     public Task<TopicDescription> SetRetentionAsync(string name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken = default) =>

@@ -23,8 +23,8 @@ public interface IQueueTransport
     /// <summary>Creates a topic with retention limits (null = the server's queue.retention default); <see cref="QueueConflictException"/> if it exists.</summary>
     /// <param name="name">Topic name: letters, digits, '.', '_' and '-'.</param>
     /// <param name="partitions">Partition count, or null for the server's default.</param>
-    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1), or null.</param>
-    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1), or null.</param>
+    /// <param name="retentionMs">Let go of messages older than this many milliseconds (at least 1), or null.</param>
+    /// <param name="retentionMessages">Keep at most this many newest messages per partition (at least 1), or null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     Task<TopicDescription> CreateTopicAsync(string name, int? partitions, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken) =>
         retentionMs is null && retentionMessages is null
@@ -33,8 +33,8 @@ public interface IQueueTransport
 
     /// <summary>Sets a topic's retention to exactly these limits (null = no such limit); <see cref="QueueNotFoundException"/> if it does not exist.</summary>
     /// <param name="name">Topic name.</param>
-    /// <param name="retentionMs">Keep messages younger than this many milliseconds (at least 1), or null for no time limit.</param>
-    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1), or null for no count limit.</param>
+    /// <param name="retentionMs">Let go of messages older than this many milliseconds (at least 1), or null for no time limit.</param>
+    /// <param name="retentionMessages">Keep at most this many newest messages per partition (at least 1), or null for no count limit.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     Task<TopicDescription> SetRetentionAsync(string name, long? retentionMs, long? retentionMessages, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().Name} cannot change retention");

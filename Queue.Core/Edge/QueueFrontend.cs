@@ -38,8 +38,8 @@ public sealed partial class QueueFrontend(
         return topics.Topics.Select(t => t.Name).ToList();
     }
 
-    /// <param name="retentionMs">Keep messages younger than this (milliseconds, at least 1); null = the queue.retention default.</param>
-    /// <param name="retentionMessages">Keep at least this many newest messages per partition (at least 1); null = the queue.retention default.</param>
+    /// <param name="retentionMs">Let go of messages older than this (milliseconds, at least 1); null = the queue.retention default.</param>
+    /// <param name="retentionMessages">Keep at most this many newest messages per partition (at least 1); null = the queue.retention default.</param>
     public async Task<TopicInfo> CreateTopicAsync(string? name, int? partitions, CancellationToken cancellationToken,
         long? retentionMs = null, long? retentionMessages = null)
     {

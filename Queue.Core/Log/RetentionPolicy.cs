@@ -1,11 +1,11 @@
 namespace Queue.Core.Log;
 
 /// <summary>
-/// How long a topic keeps its messages (docs/retention.md). Each limit is a promise to keep:
-/// <see cref="Messages"/> keeps at least the newest that many messages of each partition,
-/// <see cref="Ms"/> keeps every message younger than that many milliseconds. A message goes only
-/// when every limit that is set lets it go; 0 means "no limit" for that rule, and with both 0 the
-/// topic keeps everything (the default).
+/// How long a topic keeps its messages (docs/retention.md). Each limit bounds what is kept, as in
+/// Kafka: <see cref="Messages"/> keeps at most the newest that many messages of each partition,
+/// <see cref="Ms"/> lets go of messages older than that many milliseconds; a message goes as soon
+/// as either set limit says so. 0 means "no limit" for that rule, and with both 0 the topic keeps
+/// everything (the default).
 /// </summary>
 /// <param name="Version">
 /// Grows by one with every change in the catalogue, so a partition told of two changes out of

@@ -9,8 +9,9 @@ namespace Queue.Core.Log;
 public static class RetentionRules
 {
     /// <summary>
-    /// The new log start: the highest offset that every set limit allows, never lower than
-    /// <paramref name="logStart"/> nor higher than <paramref name="highWatermark"/>.
+    /// The new log start: the furthest any set limit moves it (as in Kafka, a message goes as soon
+    /// as one limit says so), never lower than <paramref name="logStart"/> nor higher than
+    /// <paramref name="highWatermark"/>.
     /// </summary>
     /// <remarks>
     /// The message count is exact. Time is judged at the offsets whose age is known without reading
@@ -27,10 +28,14 @@ public static class RetentionRules
         {
             return logStart;
         }
-        var limit = highWatermark;
+        // Each limit bounds what is kept; the one that lets go of more wins. (The opposite rule,
+        // "keep what any limit still covers", would let a quiet topic with a count limit keep
+        // year-old messages forever, and a burst under a time limit grow without bound: exactly
+        // the filling database retention exists to prevent.)
+        var start = logStart;
         if (policy.Messages > 0)
         {
-            limit = Math.Min(limit, Math.Max(0, highWatermark - policy.Messages));
+            start = Math.Max(start, highWatermark - policy.Messages);
         }
         if (policy.Ms > 0)
         {
@@ -53,9 +58,9 @@ public static class RetentionRules
                     }
                 }
             }
-            limit = Math.Min(limit, byTime);
+            start = Math.Max(start, byTime);
         }
-        return Math.Max(logStart, limit);
+        return Math.Min(start, highWatermark);
     }
 
     /// <summary>

@@ -66,12 +66,14 @@ public sealed class RetentionRulesTests
     }
 
     [Fact]
-    public void With_both_limits_each_keeps_what_it_promises()
+    public void With_both_limits_the_one_that_lets_go_of_more_wins()
     {
-        // Time alone would move to 1000 (everything older than 10 s); the newest 50 stay.
-        Assert.Equal(950, LogStart(new RetentionPolicy(10_000, 50, 1)));
-        // The count alone would move to 950; the last 4.5 minutes (from 500) stay.
-        Assert.Equal(500, LogStart(new RetentionPolicy(270_000, 50, 1)));
+        // Time alone moves to 1000 (everything is older than 10 s), the count alone to 950.
+        Assert.Equal(1000, LogStart(new RetentionPolicy(10_000, 50, 1)));
+        // Time alone moves to 500 (the last 4.5 minutes stay), the count alone to 950.
+        Assert.Equal(950, LogStart(new RetentionPolicy(270_000, 50, 1)));
+        // A count larger than the log lets time decide.
+        Assert.Equal(500, LogStart(new RetentionPolicy(270_000, 5_000, 1)));
     }
 
     [Fact]
