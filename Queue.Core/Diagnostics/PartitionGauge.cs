@@ -9,6 +9,7 @@ namespace Queue.Core.Diagnostics;
 /// </summary>
 public sealed class PartitionGauge(PartitionId id)
 {
+    private long _logStart;
     private long _highWatermark;
     private KeyValuePair<long, long>[] _positions = [];
 
@@ -19,8 +20,10 @@ public sealed class PartitionGauge(PartitionId id)
     /// commit moved no position (most produce batches), so a commit costs a copy of the
     /// positions only when one moved, never a comparison of all of them.
     /// </summary>
-    public void Publish(long highWatermark, IReadOnlyDictionary<long, long>? positions)
+    /// <remarks>The log start goes with it because retention moves it past consumers: lag counts from it.</remarks>
+    public void Publish(long logStart, long highWatermark, IReadOnlyDictionary<long, long>? positions)
     {
+        Volatile.Write(ref _logStart, logStart);
         Volatile.Write(ref _highWatermark, highWatermark);
         if (positions is not null)
         {
@@ -28,6 +31,6 @@ public sealed class PartitionGauge(PartitionId id)
         }
     }
 
-    public (long HighWatermark, IReadOnlyList<KeyValuePair<long, long>> Positions) Read() =>
-        (Volatile.Read(ref _highWatermark), Volatile.Read(ref _positions));
+    public (long LogStart, long HighWatermark, IReadOnlyList<KeyValuePair<long, long>> Positions) Read() =>
+        (Volatile.Read(ref _logStart), Volatile.Read(ref _highWatermark), Volatile.Read(ref _positions));
 }

@@ -128,11 +128,11 @@ public static class QueueMetrics
         var lag = new Dictionary<(string Topic, long Consumer), long>();
         foreach (var gauge in Partitions.Values)
         {
-            var (highWatermark, positions) = gauge.Read();
+            var (logStart, highWatermark, positions) = gauge.Read();
             foreach (var (consumer, position) in positions)
             {
                 var key = (gauge.Id.Topic, consumer);
-                lag[key] = lag.GetValueOrDefault(key) + Math.Max(0, highWatermark - position);
+                lag[key] = lag.GetValueOrDefault(key) + Math.Max(0, highWatermark - Math.Max(position, logStart));
             }
         }
         return lag.Select(kv => new Measurement<long>(kv.Value,

@@ -154,7 +154,7 @@ internal sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 Timers.StartPeriodicTimer(RefreshRetention.Instance, RefreshRetention.Instance, _retentionSettings.RefreshInterval);
                 AskCatalogueForRetention();
                 _gauge = QueueMetrics.PartitionStarted(_id);
-                _gauge.Publish(_state.HighWatermark, _state.Positions);
+                _gauge.Publish(_state.LogStart, _state.HighWatermark, _state.Positions);
                 var took = System.Diagnostics.Stopwatch.GetElapsedTime(_createdAt);
                 // Recovery is what a failover waits for once the shard is placed: worth a line when slow.
                 var line = $"Partition {_id} recovered in {took.TotalMilliseconds:0} ms: high-water mark {_state.HighWatermark}, {_state.Positions.Count} consumer positions, " +
@@ -391,7 +391,7 @@ internal sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _inFlight = null;
         QueueMetrics.JournalWritten(batch.WriteStartedAt, batch.Messages.Count);
         // The batch says whether any position moved: only then is there anything to copy.
-        _gauge?.Publish(_state.HighWatermark, batch.Positions.Count > 0 ? _state.Positions : null);
+        _gauge?.Publish(_state.LogStart, _state.HighWatermark, batch.Positions.Count > 0 ? _state.Positions : null);
         batch.ReplyAll();
         WakeWaiters();
         if (_advanceDue)
@@ -491,6 +491,7 @@ internal sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             _index.Add(new OffsetIndexEntry(target, LastSequenceNr + 1, _maxTicks));
         }
         _log.Debug("Partition {0}: log start {1} -> {2} (high-water mark {3})", _id, from, target, _state.HighWatermark);
+        _gauge?.Publish(_state.LogStart, _state.HighWatermark, null);
         // The new log start must be stored before anything below it is deleted: the delete
         // waits for this snapshot's SaveSnapshotSuccess.
         TakeSnapshot();
