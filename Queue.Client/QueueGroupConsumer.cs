@@ -74,10 +74,18 @@ public sealed class QueueGroupConsumer : IAsyncDisposable
         }
     }
 
+    // A rejoin whose answer has not arrived yet; only the heartbeat loop touches it.
+    private string? _rejoinId;
+
+    private static string NewMemberId() => Guid.NewGuid().ToString("N");
+
     internal static async Task<QueueGroupConsumer> CreateAsync(
         IQueueTransport transport, IQueueGroupTransport groups, RetryPolicy retry, string group, string topic, QueueGroupConsumerOptions options, CancellationToken cancellationToken)
     {
-        var assignment = await retry.RunAsync(ct => groups.JoinGroupAsync(group, topic, options.SessionTimeout, options.From, ct), cancellationToken);
+        // One id for every attempt of this join: a retry after a lost answer is then recognised
+        // by the group instead of adding a second member that holds partitions until it times out.
+        var memberId = NewMemberId();
+        var assignment = await retry.RunAsync(ct => groups.JoinGroupAsync(group, topic, options.SessionTimeout, options.From, memberId, ct), cancellationToken);
         var consumer = new QueueGroupConsumer(transport, groups, retry, options, group, topic, assignment);
         consumer._heartbeats = Task.Run(consumer.HeartbeatLoopAsync, CancellationToken.None);
         return consumer;
@@ -298,7 +306,10 @@ public sealed class QueueGroupConsumer : IAsyncDisposable
                 catch (QueueNotFoundException)
                 {
                     // Removed (a pause longer than the session timeout): join again as a new member.
-                    next = await _groups.JoinGroupAsync(Group, Topic, _options.SessionTimeout, _options.From, token);
+                    // The same id until a rejoin is answered, for the reason given in CreateAsync.
+                    var memberId = _rejoinId ??= NewMemberId();
+                    next = await _groups.JoinGroupAsync(Group, Topic, _options.SessionTimeout, _options.From, memberId, token);
+                    _rejoinId = null;
                 }
                 if (next.Generation != current.Generation || next.MemberId != current.MemberId)
                 {

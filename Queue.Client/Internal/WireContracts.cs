@@ -46,7 +46,7 @@ internal sealed record WirePositions(long ConsumerId, string Topic, IReadOnlyLis
 
 internal sealed record WireCommit(IReadOnlyList<WireOffset> Offsets);
 
-internal sealed record WireJoinGroup(string Topic, long SessionTimeoutMs, string From);
+internal sealed record WireJoinGroup(string Topic, long SessionTimeoutMs, string From, string? MemberId = null);
 
 internal sealed record WireHeartbeat(long Generation);
 

@@ -11,9 +11,9 @@ public sealed partial class ClusterQueueTransport
     private readonly GroupFrontend _groups;
 
     /// <inheritdoc />
-    public Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, CancellationToken cancellationToken) =>
+    public Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, string? memberId, CancellationToken cancellationToken) =>
         RunAsync(async ct => ToAssignment(await _groups.JoinAsync(group, topic, (long)sessionTimeout.TotalMilliseconds,
-            from == ConsumerStart.Earliest ? StartFrom.Earliest : StartFrom.Latest, ct)), cancellationToken);
+            from == ConsumerStart.Earliest ? StartFrom.Earliest : StartFrom.Latest, ct, memberId)), cancellationToken);
 
     /// <inheritdoc />
     public Task<ConsumerGroupAssignment> HeartbeatAsync(string group, string memberId, long generation, CancellationToken cancellationToken) =>

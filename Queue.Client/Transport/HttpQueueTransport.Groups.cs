@@ -7,9 +7,9 @@ namespace Queue.Client.Transport;
 public sealed partial class HttpQueueTransport
 {
     /// <inheritdoc />
-    public async Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, CancellationToken cancellationToken)
+    public async Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, string? memberId, CancellationToken cancellationToken)
     {
-        var body = JsonContent.Create(new WireJoinGroup(topic, (long)sessionTimeout.TotalMilliseconds, from == ConsumerStart.Earliest ? "earliest" : "latest"),
+        var body = JsonContent.Create(new WireJoinGroup(topic, (long)sessionTimeout.TotalMilliseconds, from == ConsumerStart.Earliest ? "earliest" : "latest", memberId),
             WireJsonContext.Default.WireJoinGroup);
         var reply = await SendAsync(HttpMethod.Post, $"v1/groups/{Escape(group)}/members", body, WireJsonContext.Default.WireGroupAssignment, TimeSpan.Zero, cancellationToken);
         return ToAssignment(reply);

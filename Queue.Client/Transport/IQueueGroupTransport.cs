@@ -12,8 +12,22 @@ public interface IQueueGroupTransport
     /// <param name="topic">The topic the group consumes.</param>
     /// <param name="sessionTimeout">How long the member may go without a heartbeat before the group removes it.</param>
     /// <param name="from">Where the group starts in a partition it has no committed offset for.</param>
+    /// <param name="memberId">
+    /// The member id to join under, chosen by the caller (letters, digits, '.', '_', '-'; at most
+    /// 64), or null to let the group choose. With an id the join is idempotent: a retry after a lost
+    /// answer gets the member the first attempt added, not a second one.
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, CancellationToken cancellationToken);
+    Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, string? memberId, CancellationToken cancellationToken);
+
+    /// <summary>Joins under a member id the group chooses (not idempotent: see the overload with a member id).</summary>
+    /// <param name="group">The group's name (the topic-name rule).</param>
+    /// <param name="topic">The topic the group consumes.</param>
+    /// <param name="sessionTimeout">How long the member may go without a heartbeat before the group removes it.</param>
+    /// <param name="from">Where the group starts in a partition it has no committed offset for.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, CancellationToken cancellationToken) =>
+        JoinGroupAsync(group, topic, sessionTimeout, from, null, cancellationToken);
 
     /// <summary>Keeps the member alive; answers its current assignment. <see cref="QueueNotFoundException"/> once the group has removed it.</summary>
     /// <param name="group">The group.</param>

@@ -19,9 +19,18 @@ public sealed class GroupFrontend(IGroupBackend groups, QueueFrontend queue, Gro
     /// join's <paramref name="from"/>, committed before the answer; so a member that takes it
     /// over later starts where this one did, not at a newer "latest".
     /// </summary>
-    public async Task<GroupMemberAssignment> JoinAsync(string? group, string? topicName, long? sessionTimeoutMs, StartFrom from, CancellationToken cancellationToken)
+    /// <param name="memberId">
+    /// Optional, chosen by the joiner (letters, digits, '.', '_', '-'; at most 64): a retry with
+    /// the same id answers the member the first attempt added instead of adding another.
+    /// </param>
+    public async Task<GroupMemberAssignment> JoinAsync(string? group, string? topicName, long? sessionTimeoutMs, StartFrom from, CancellationToken cancellationToken, string? memberId = null)
     {
         ValidateGroup(group);
+        if (memberId is not null && !IsMemberIdChoosable(memberId))
+        {
+            throw new QueueException(QueueErrorKind.BadRequest,
+                $"Field 'member_id' must be 1 to 64 letters, digits, '.', '_' or '-' (a retry of a join sends the same one); got '{Truncate(memberId)}'");
+        }
         var timeout = sessionTimeoutMs ?? (long)settings.DefaultSessionTimeout.TotalMilliseconds;
         var min = (long)settings.MinSessionTimeout.TotalMilliseconds;
         var max = (long)settings.MaxSessionTimeout.TotalMilliseconds;
@@ -31,7 +40,7 @@ public sealed class GroupFrontend(IGroupBackend groups, QueueFrontend queue, Gro
                 $"Field 'session_timeout_ms' must be between {min} and {max} (queue.groups.min/max-session-timeout), got {timeout}");
         }
         var topic = await queue.GetTopicAsync(topicName, cancellationToken);
-        var assignment = await groups.AskGroupAsync(group!, new JoinGroup(topic.Name, topic.Partitions, timeout, from), requestTimeout, cancellationToken);
+        var assignment = await groups.AskGroupAsync(group!, new JoinGroup(topic.Name, topic.Partitions, timeout, from, memberId), requestTimeout, cancellationToken);
         return await WithStartOffsetsAsync(group!, topic.Name, assignment, cancellationToken);
     }
 
@@ -163,6 +172,11 @@ public sealed class GroupFrontend(IGroupBackend groups, QueueFrontend queue, Gro
             throw new QueueException(QueueErrorKind.BadRequest, "Group name: " + problem.Replace("topic name", "group name", StringComparison.Ordinal) + " (group names follow the topic-name rule)");
         }
     }
+
+    private static bool IsMemberIdChoosable(string id) =>
+        id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private static void ValidateMember(string? memberId)
     {

@@ -22,9 +22,12 @@ public sealed record GroupMemberInfo(string MemberId, IReadOnlyList<int> Partiti
 /// <summary>
 /// Adds a member. <see cref="Partitions"/> is the topic's partition count, which the edge knows
 /// from the catalogue and never changes. <see cref="From"/> says where the member starts in a
-/// partition the group has no committed offset for.
+/// partition the group has no committed offset for. <see cref="MemberId"/>, when the joiner
+/// chose one, makes the join idempotent: a retry whose first answer was lost finds the member
+/// the first attempt added instead of adding a second that would hold partitions until its
+/// session timed out.
 /// </summary>
-public sealed record JoinGroup(string Topic, int Partitions, long SessionTimeoutMs, StartFrom From) : IGroupRequest<GroupAssignment>;
+public sealed record JoinGroup(string Topic, int Partitions, long SessionTimeoutMs, StartFrom From, string? MemberId = null) : IGroupRequest<GroupAssignment>;
 
 /// <summary>Keeps a member alive for another session timeout and answers its current assignment.</summary>
 public sealed record GroupHeartbeat(string MemberId) : IGroupRequest<GroupAssignment>;

@@ -10,7 +10,9 @@ namespace Queue.Core.Serialization;
 public sealed partial class QueueSerializer
 {
     internal const string GroupEnvelopeManifest = "GE";
-    internal const string JoinGroupManifest = "GJ";
+    // "GJ" was a join without a member id (before idempotent joins); still read, never written.
+    internal const string JoinGroupV1Manifest = "GJ";
+    internal const string JoinGroupManifest = "GI";
     internal const string GroupHeartbeatManifest = "GK";
     internal const string LeaveGroupManifest = "GX";
     internal const string CommitGroupOffsetsManifest = "GO";
@@ -71,6 +73,7 @@ public sealed partial class QueueSerializer
                 w.WriteVarInt(m.Partitions);
                 w.WriteVarLong(m.SessionTimeoutMs);
                 w.WriteVarInt((int)m.From);
+                WriteOptionalString(ref w, m.MemberId, "JoinGroup.MemberId");
                 return true;
             case GroupHeartbeat m:
                 w.WriteString(m.MemberId, "GroupHeartbeat.MemberId");
@@ -167,12 +170,13 @@ public sealed partial class QueueSerializer
                 var deadline = r.ReadInt64();
                 return new GroupEnvelope(group, ReadNested(ref r), deadline);
             }
-            case JoinGroupManifest:
+            case JoinGroupManifest or JoinGroupV1Manifest:
             {
                 var topic = r.ReadString();
                 var partitions = r.ReadVarInt();
                 var timeout = r.ReadVarLong();
-                return new JoinGroup(topic, partitions, timeout, ReadStartFrom(ref r));
+                var from = ReadStartFrom(ref r);
+                return new JoinGroup(topic, partitions, timeout, from, manifest is JoinGroupManifest ? ReadOptionalString(ref r) : null);
             }
             case GroupHeartbeatManifest:
                 return new GroupHeartbeat(r.ReadString());

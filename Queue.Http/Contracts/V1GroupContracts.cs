@@ -6,7 +6,7 @@ namespace Queue.Http.Contracts;
 // of /v1. Request fields are nullable so a missing one gets our own 400.
 
 /// <summary>POST /v1/groups/{group}/members. <c>from</c> (<c>latest</c> default, or <c>earliest</c>) applies to partitions the group has no committed offset for.</summary>
-public sealed record V1JoinGroupRequest(string? Topic = null, long? SessionTimeoutMs = null, string? From = null);
+public sealed record V1JoinGroupRequest(string? Topic = null, long? SessionTimeoutMs = null, string? From = null, string? MemberId = null);
 
 /// <summary>POST /v1/groups/{group}/members/{member}/heartbeat.</summary>
 public sealed record V1HeartbeatRequest(long? Generation = null);

@@ -18,7 +18,7 @@ public static class V1GroupsApi
         v1.MapPost("/groups/{group}/members", (string group, HttpContext http, GroupFrontend groups) => V1Results.Run(http, async ct =>
         {
             var request = await V1Results.ReadBodyAsync(http.Request, V1GroupJson.Context.V1JoinGroupRequest, ct);
-            var joined = await groups.JoinAsync(group, request.Topic, request.SessionTimeoutMs, V1Api.ParseFrom(request.From), ct);
+            var joined = await groups.JoinAsync(group, request.Topic, request.SessionTimeoutMs, V1Api.ParseFrom(request.From), ct, request.MemberId);
             return Results.Json(ToV1(joined), V1GroupJson.Context.V1GroupAssignment, statusCode: StatusCodes.Status201Created);
         })).WithTags("groups").WithSummary("Join a consumer group; answers the member id, generation and assigned partitions with their start offsets")
             .AcceptsJson<V1JoinGroupRequest>().Produces<V1GroupAssignment>(StatusCodes.Status201Created).ProducesErrors(400, 404, 409, 503);

@@ -116,12 +116,19 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         switch (envelope.Message)
         {
             case JoinGroup join:
+                if (join.MemberId is { } chosen && _state.Find(chosen) is { } existing && _state.Topic == join.Topic)
+                {
+                    // A retried join: the first attempt added this member; answer what it has.
+                    Touch(existing.Id, existing.SessionTimeoutMs);
+                    Sender.Tell(_state.AssignmentOf(existing));
+                    break;
+                }
                 if (_state.RefuseJoin(join, _settings.MaxMembers) is { } refused)
                 {
                     Sender.Tell(refused);
                     break;
                 }
-                var id = Guid.NewGuid().ToString("N");
+                var id = join.MemberId ?? Guid.NewGuid().ToString("N");
                 PersistThen(new GroupMemberJoined(id, join.Topic, join.Partitions, join.SessionTimeoutMs, join.From), asker =>
                 {
                     Touch(id, join.SessionTimeoutMs);

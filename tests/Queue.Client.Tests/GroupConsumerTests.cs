@@ -41,10 +41,10 @@ public sealed class GroupConsumerTests : IAsyncLifetime
             return base.FetchAsync(topic, partition, offset, max, wait, cancellationToken);
         }
 
-        public Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, CancellationToken cancellationToken)
+        public Task<ConsumerGroupAssignment> JoinGroupAsync(string group, string topic, TimeSpan sessionTimeout, ConsumerStart from, string? memberId, CancellationToken cancellationToken)
         {
             ThrowIfDead();
-            return _inner.JoinGroupAsync(group, topic, sessionTimeout, from, cancellationToken);
+            return _inner.JoinGroupAsync(group, topic, sessionTimeout, from, memberId, cancellationToken);
         }
 
         public Task<ConsumerGroupAssignment> HeartbeatAsync(string group, string memberId, long generation, CancellationToken cancellationToken)

@@ -233,8 +233,10 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
     {
         GroupPartitionOffset[] offsets = [new(0, 0), new(3, long.MaxValue), new(int.MaxValue, 17)];
         yield return new GroupEnvelope("orders-service", new JoinGroup("orders", 3, 10_000, StartFrom.Earliest), 0);
+        yield return new GroupEnvelope("orders-service", new JoinGroup("orders", 3, 10_000, StartFrom.Latest, "m-7"), 12);
         yield return new GroupEnvelope(Strings[^1], DescribeGroup.Instance, long.MaxValue);
         yield return new JoinGroup("t", int.MaxValue, long.MaxValue, StartFrom.Latest);
+        yield return new JoinGroup("t", 4, 10_000, StartFrom.Earliest, "worker-1");
         yield return new GroupHeartbeat("m-1");
         yield return new LeaveGroup(Strings[^1]);
         yield return new CommitGroupOffsets("m", long.MaxValue, offsets, true);
@@ -406,6 +408,13 @@ public sealed class QueueSerializerTests(SerializationSystemFixture fixture, ITe
         var catalogue = Assert.IsType<CatalogueSnapshot>(Serializer.FromBinary([1, 1, .. OrdersWith3Partitions, 0, 0, 14], "CS"));
         Assert.Equal(new TopicInfo("orders", 3), Assert.Single(catalogue.Topics));
         Assert.Equal(7, catalogue.LastId);
+    }
+
+    [Fact]
+    public void A_join_from_a_node_before_idempotent_joins_still_reads()
+    {
+        // "GJ": topic "orders", 3 partitions, session timeout 10 (zigzag 20), from latest (0); no member id.
+        Assert.Equal(new JoinGroup("orders", 3, 10, StartFrom.Latest), Serializer.FromBinary([.. OrdersWith3Partitions, 20, 0], "GJ"));
     }
 
     [Fact]

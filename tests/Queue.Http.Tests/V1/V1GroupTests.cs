@@ -120,4 +120,35 @@ public sealed class V1GroupTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains("orders", body["error"]!["message"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_join_retried_with_the_member_id_it_chose_finds_its_first_attempt_instead_of_adding_a_member()
+    {
+        // The first answer "lost": the client retries the same join, same member_id.
+        var first = await _node.Http.PostOkAsync("v1/groups/retried/members", new { topic = "orders", session_timeout_ms = 60_000, member_id = "worker-1.a_b" });
+        var again = await _node.Http.PostOkAsync("v1/groups/retried/members", new { topic = "orders", session_timeout_ms = 60_000, member_id = "worker-1.a_b" });
+        Assert.Equal("worker-1.a_b", first["member_id"]!.GetValue<string>());
+        Assert.Equal(first.ToJsonString(), again.ToJsonString());
+        var group = await _node.Http.GetOkAsync("v1/groups/retried");
+        Assert.Single(group["members"]!.AsArray());
+
+        // Another id is another member: the topic is split, under a new generation.
+        var second = await _node.Http.PostOkAsync("v1/groups/retried/members", new { topic = "orders", session_timeout_ms = 60_000, member_id = "worker-2" });
+        Assert.True(second["generation"]!.GetValue<long>() > first["generation"]!.GetValue<long>());
+        Assert.Equal(2, Partitions(second).Count);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("slash/inside")]
+    [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task A_member_id_that_could_not_be_used_in_a_path_is_refused_and_adds_nobody(string memberId)
+    {
+        var (status, body) = await _node.Http.PostAsync("v1/groups/badid/members", new { topic = "orders", session_timeout_ms = 60_000, member_id = memberId });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("member_id", body["error"]!["message"]!.GetValue<string>());
+        var (describe, _) = await _node.Http.GetJsonAsync("v1/groups/badid");
+        Assert.Equal(HttpStatusCode.NotFound, describe);
+    }
 }

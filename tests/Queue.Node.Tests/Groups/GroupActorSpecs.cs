@@ -79,6 +79,30 @@ public sealed class GroupActorSpecs : Akka.TestKit.Xunit2.TestKit
         }, Long, TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public void A_join_retried_under_its_chosen_id_even_after_a_crash_answers_the_first_membership()
+    {
+        var group = Sys.ActorOf(GroupActor.Props("retry", new GroupSettings()));
+        group.Tell(new GroupEnvelope("retry", new JoinGroup("orders", 4, 600_000, StartFrom.Earliest, "m1"), 0), TestActor);
+        var first = ExpectMsg<GroupAssignment>(Long);
+        Assert.Equal("m1", first.MemberId);
+
+        // The broker crashed before the answer left: the retry reaches a recovered entity.
+        Watch(group);
+        group.Tell(Kill.Instance);
+        ExpectTerminated(group, Long);
+        var again = Sys.ActorOf(GroupActor.Props("retry", new GroupSettings()));
+        again.Tell(new GroupEnvelope("retry", new JoinGroup("orders", 4, 600_000, StartFrom.Earliest, "m1"), 0), TestActor);
+        var retried = ExpectMsg<GroupAssignment>(Long);
+        Assert.Equal((first.MemberId, first.Generation, string.Join(",", first.Partitions)), (retried.MemberId, retried.Generation, string.Join(",", retried.Partitions)));
+        again.Tell(new GroupEnvelope("retry", DescribeGroup.Instance, 0), TestActor);
+        Assert.Single(ExpectMsg<GroupDescribed>(Long).Members);
+
+        // The same id for another topic is not a retry: the group consumes one topic.
+        again.Tell(new GroupEnvelope("retry", new JoinGroup("other", 1, 600_000, StartFrom.Earliest, "m1"), 0), TestActor);
+        Assert.Equal(QueueErrorKind.Conflict, ExpectMsg<RequestFailed>(Long).Kind);
+    }
+
     protected override void AfterAll()
     {
         base.AfterAll();
