@@ -228,6 +228,55 @@ public sealed class InProcessClusterSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_partition_that_moves_to_another_broker_keeps_applying_its_topics_retention()
+    {
+        // The policy lives in the catalogue only: the partition's new owner must learn it there
+        // (at start) and go on letting old messages go, with the log start it recovered.
+        await using var cluster = await InProcessCluster.StartAsync(3, output);
+        var topic = "kept-" + Guid.NewGuid().ToString("N")[..8];
+        await cluster[0].Frontend.CreateTopicAsync(topic, 1, CancellationToken.None, retentionMessages: 10);
+        var producer = await Retry(() => cluster[0].Frontend.RegisterProducerAsync(topic, null, CancellationToken.None), "a producer registers");
+        async Task ProduceAsync(QueueFrontend frontend, int count, string prefix)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await Retry(() => frontend.ProduceAsync(topic, producer.Id, $"{prefix}-{i}", 0, null, CancellationToken.None), "partition 0 serves", Failover);
+            }
+        }
+        async Task<PartitionState> StateAsync(QueueFrontend frontend)
+        {
+            var info = await frontend.DescribeTopicAsync(topic, CancellationToken.None);
+            return (await frontend.DescribePartitionsAsync(info, CancellationToken.None)).Single();
+        }
+
+        await ProduceAsync(cluster[0].Frontend, 50, "first");
+        await Eventually.True(async () => (await StateAsync(cluster[0].Frontend)).LogStart == 40, Failover,
+            "the first owner lets go of all but the newest 10 of 50");
+
+        Broker? owner = null;
+        foreach (var broker in cluster.Alive)
+        {
+            var hosted = await broker.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+            if (hosted.Shards.SelectMany(sh => sh.EntityIds).Any(e => PartitionMessageExtractor.PartitionOf(e).Topic == topic))
+            {
+                owner = broker;
+            }
+        }
+        Assert.NotNull(owner);
+        output.WriteLine($"crashing broker {owner.Port}, owner of the partition");
+        await cluster.CrashAsync(owner);
+
+        var frontend = cluster.Alive[0].NewFrontend();
+        await ProduceAsync(frontend, 50, "second");
+        PartitionState? state = null;
+        await Eventually.True(async () => (state = await StateAsync(frontend)) is { LogStart: 90, HighWatermark: 100 }, Failover,
+            "the new owner lets go of all but the newest 10 of 100");
+        var consumer = await Retry(() => frontend.RegisterConsumerAsync(topic, null, StartFrom.Earliest, CancellationToken.None), "a consumer registers");
+        var first = await Retry(() => frontend.ConsumeAsync(topic, consumer.Id, 0, CancellationToken.None), "the partition serves");
+        Assert.Equal("second-40", first.Message.Payload);
+    }
+
+    [Fact]
     public async Task Two_clusters_on_one_database_never_both_write_a_partition_the_shard_lease_admits_one_at_a_time()
     {
         // The worst split brain: two clusters that do not know of each other (two one-node
