@@ -87,13 +87,13 @@ public sealed class ProduceBatchedScenario : IScenario
 
     /// <summary>The batched load itself, also used by the cluster scenario against its edge.</summary>
     public static async Task<(LoadResult Result, long PeakRss)> RunLoadAsync(
-        BenchmarkContext context, int? samplePid, HttpClient http, string topic, CancellationToken cancellationToken)
+        BenchmarkContext context, int? samplePid, HttpClient http, string topic, CancellationToken cancellationToken, TimeSpan? window = null)
     {
         var bodies = Enumerable.Range(0, Workers).Select(w => BatchBody(w)).ToArray();
         var path = $"v1/topics/{Uri.EscapeDataString(topic)}/messages";
         var json = new MediaTypeHeaderValue("application/json");
         await using var sampler = samplePid is { } pid ? new RssSampler(pid) : null;
-        var result = await ClosedLoop.RunAsync(Workers, context.Options.Warmup, context.Options.Window, async (worker, ct) =>
+        var result = await ClosedLoop.RunAsync(Workers, context.Options.Warmup, window ?? context.Options.Window, async (worker, ct) =>
         {
             using var content = new ByteArrayContent(bodies[worker]);
             content.Headers.ContentType = json;
