@@ -156,16 +156,21 @@ internal sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 _gauge = QueueMetrics.PartitionStarted(_id);
                 _gauge.Publish(_state.LogStart, _state.HighWatermark, _state.Positions);
                 var took = System.Diagnostics.Stopwatch.GetElapsedTime(_createdAt);
-                // Recovery is what a failover waits for once the shard is placed: worth a line when slow.
-                var line = $"Partition {_id} recovered in {took.TotalMilliseconds:0} ms: high-water mark {_state.HighWatermark}, {_state.Positions.Count} consumer positions, " +
-                           $"journal sequence {LastSequenceNr}, {_eventsSinceSnapshot} events replayed after the snapshot";
-                if (took >= SlowRecovery)
+                // Recovery is what a failover waits for once the shard is placed: worth a line when
+                // slow. (The line is built only when it is logged: a broker recovers many partitions.)
+                var slow = took >= SlowRecovery;
+                if (slow || _log.IsDebugEnabled)
                 {
-                    _log.Info(line);
-                }
-                else
-                {
-                    _log.Debug(line);
+                    var line = $"Partition {_id} recovered in {took.TotalMilliseconds:0} ms: high-water mark {_state.HighWatermark}, {_state.Positions.Count} consumer positions, " +
+                               $"journal sequence {LastSequenceNr}, {_eventsSinceSnapshot} events replayed after the snapshot";
+                    if (slow)
+                    {
+                        _log.Info("{0}", line);
+                    }
+                    else
+                    {
+                        _log.Debug("{0}", line);
+                    }
                 }
                 break;
         }

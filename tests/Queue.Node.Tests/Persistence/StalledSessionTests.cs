@@ -34,19 +34,13 @@ public sealed class StalledSessionTests(PostgresDatabase database, ITestOutputHe
     [Fact]
     public async Task A_silent_transaction_is_aborted_by_the_server_and_the_next_writer_of_its_key_goes_through()
     {
-        var table = await CreateTableAsync();
-        var journal = new JournalSettings { Postgres = database.ConnectionString, StalledSessionTimeout = TimeSpan.FromSeconds(1) };
-        await using var frozen = new NpgsqlConnection(JournalHocon.PostgresConnectionString(journal));
-        await frozen.OpenAsync();
-        await using var transaction = await frozen.BeginTransactionAsync();
-        await Insert(frozen, table, "frozen", transaction);
-        // From here on the "frozen" session sends nothing, as a stopped process would not.
+        await using var frozen = await FreezeMidTransactionAsync(TimeSpan.FromSeconds(1));
+        var table = frozen.Table;
 
         // The successor writes the same key. Without the timeout it would wait on the frozen
         // session's row lock for as long as that session lives; the command timeout here is only
         // a generous bound for a loaded machine.
-        await using var successor = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 60 }.ConnectionString);
-        await successor.OpenAsync();
+        await using var successor = await OpenAsync(commandTimeoutSeconds: 60);
         await Insert(successor, table, "successor");
 
         await using (var read = new NpgsqlCommand($"SELECT writer FROM {table} WHERE k = 1", successor))
@@ -55,7 +49,7 @@ public sealed class StalledSessionTests(PostgresDatabase database, ITestOutputHe
         }
         // The frozen session learns, when it wakes, that its transaction is gone: its commit
         // cannot turn into a second copy of the row.
-        var woken = await Assert.ThrowsAnyAsync<Exception>(() => transaction.CommitAsync());
+        var woken = await Assert.ThrowsAnyAsync<Exception>(() => frozen.Transaction.CommitAsync());
         output.WriteLine($"the frozen session's commit after waking: {woken.GetType().Name}: {woken.Message}");
     }
 
@@ -63,17 +57,43 @@ public sealed class StalledSessionTests(PostgresDatabase database, ITestOutputHe
     public async Task With_the_timeout_off_the_successor_waits_on_the_silent_transaction()
     {
         // The control for the test above: the unblocking is this setting's doing.
-        var table = await CreateTableAsync();
-        var journal = new JournalSettings { Postgres = database.ConnectionString, StalledSessionTimeout = TimeSpan.Zero };
-        await using var frozen = new NpgsqlConnection(JournalHocon.PostgresConnectionString(journal));
-        await frozen.OpenAsync();
-        await using var transaction = await frozen.BeginTransactionAsync();
-        await Insert(frozen, table, "frozen", transaction);
+        await using var frozen = await FreezeMidTransactionAsync(TimeSpan.Zero);
 
-        await using var successor = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = 3 }.ConnectionString);
-        await successor.OpenAsync();
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => Insert(successor, table, "successor"));
-        await transaction.RollbackAsync();
+        await using var successor = await OpenAsync(commandTimeoutSeconds: 3);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => Insert(successor, frozen.Table, "successor"));
+        await frozen.Transaction.RollbackAsync();
+    }
+
+    /// <summary>
+    /// A session of the node's kind (its connection string from <see cref="JournalHocon"/> with
+    /// this stalled-session timeout) that inserts key 1 of a fresh table inside a transaction and
+    /// then sends nothing more, as a stopped process would not.
+    /// </summary>
+    private async Task<FrozenSession> FreezeMidTransactionAsync(TimeSpan stalledSessionTimeout)
+    {
+        var table = await CreateTableAsync();
+        var journal = new JournalSettings { Postgres = database.ConnectionString, StalledSessionTimeout = stalledSessionTimeout };
+        var connection = new NpgsqlConnection(JournalHocon.PostgresConnectionString(journal));
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await Insert(connection, table, "frozen", transaction);
+        return new FrozenSession(table, connection, transaction);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(int commandTimeoutSeconds)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { CommandTimeout = commandTimeoutSeconds }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private sealed record FrozenSession(string Table, NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
 
     private async Task<string> CreateTableAsync()
